@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from domain.events import DomainEvent
 
-_POSITION = frozenset({"originator_id", "originator_version"})
+_POSITION = {"originator_id", "originator_version"}
 
 
 class PydanticMapper(Mapper[UUID]):

@@ -133,6 +133,7 @@ class Created(Transitioned):
         new.created_on = self.timestamp
         new.modified_on = self.timestamp
         new.state = cls.TABLE.states(self.to_state)
+        new.origin_meta = self.meta
         new.pending_events = []
         self.apply(new)
         return new
@@ -153,6 +154,8 @@ class StateMachineAggregate:
     created_on: Any
     modified_on: Any
     state: StrEnum
+    origin_meta: EventMeta
+    """Who created it and for which request; later engine-driven events keep that lineage."""
     pending_events: list[Transitioned]
 
     def __init_subclass__(cls) -> None:
@@ -182,7 +185,7 @@ class StateMachineAggregate:
         cause: Cause,
         state: StrEnum,
         *,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
         **payload: Any,
     ) -> Self:
         if state not in cls.TABLE.initial:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from domain.async_task.machine import (
@@ -12,7 +13,8 @@ from domain.async_task.machine import (
     AsyncTaskType,
 )
 from domain.events import Cause
-from domain.state_machine import Created, StateMachineAggregate, Transitioned
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import StateMachineAggregate, Transitioned
 
 
 class AsyncTask(StateMachineAggregate):
@@ -32,10 +34,11 @@ class AsyncTask(StateMachineAggregate):
     status: AsyncTaskStatus
     result: AsyncTaskResult
     zombie: bool
+    status_since: datetime
     clear_failures: int
     error: str | None
 
-    class Created(Created):
+    class Created(BaseCreated):
         command_id: UUID
         root_command_id: UUID
         action_type: str
@@ -57,6 +60,7 @@ class AsyncTask(StateMachineAggregate):
             aggregate.status = AsyncTaskStatus.INIT
             aggregate.result = AsyncTaskResult.UNKNOWN
             aggregate.zombie = False
+            aggregate.status_since = self.timestamp
             aggregate.clear_failures = 0
             aggregate.error = None
 
@@ -66,6 +70,8 @@ class AsyncTask(StateMachineAggregate):
         error: str | None = None
 
         def apply(self, aggregate: AsyncTask) -> None:
+            if self.status is not aggregate.status:
+                aggregate.status_since = self.timestamp
             aggregate.status = self.status
             aggregate.result = self.result
             aggregate.error = self.error
@@ -97,7 +103,7 @@ class AsyncTask(StateMachineAggregate):
         vdsm_task_id: str,
         task_type: AsyncTaskType,
         entity_id: UUID | None = None,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> AsyncTask:
         return cls._create(
             cls.Created,

@@ -58,22 +58,38 @@ ASYNC_TASK_TABLE = TransitionTable(
     initial=[S.INITIALIZING],
     rows=[
         # startPollingTask: the command's storage tasks all exist; poll them now.
-        Row("start_polling", (S.INITIALIZING,), S.POLLING, "PollingStarted",
-            "the task is submitted"),
+        Row(
+            "start_polling", (S.INITIALIZING,), S.POLLING, "PollingStarted", "the task is submitted"
+        ),
         # A poll saw a new status or result while the task still runs.
         Row("record_status", (S.POLLING,), None, "StatusPolled", "the SPM reported a change"),
         # handleEndedTask: not running any more (finished, or unknown past its limit; zombies).
         Row("end", (S.INITIALIZING, S.POLLING), S.ENDED, "Ended", "the storage side is done"),
         # endActionIfNecessary: every task of the command ended; its end action runs now.
-        Row("attempt_end_action", (S.ENDED,), S.ATTEMPTING_END_ACTION, "EndActionAttempted",
-            "the command's end action starts"),
+        Row(
+            "attempt_end_action",
+            (S.ENDED,),
+            S.ATTEMPTING_END_ACTION,
+            "EndActionAttempted",
+            "the command's end action starts",
+        ),
         # repoll: the end action asked to be tried again.
         Row("repoll", (S.ATTEMPTING_END_ACTION,), S.ENDED, "Repolled", "end action retried"),
         # SPMClearTask succeeded; the async_tasks row goes.
-        Row("clear", (S.ENDED, S.ATTEMPTING_END_ACTION, S.CLEAR_FAILED), S.CLEARED, "Cleared",
-            "the SPM forgot the task"),
+        Row(
+            "clear",
+            (S.ENDED, S.ATTEMPTING_END_ACTION, S.CLEAR_FAILED),
+            S.CLEARED,
+            "Cleared",
+            "the SPM forgot the task",
+        ),
         # SPMClearTask failed; retried on every poll.
-        Row("fail_clear", (S.ENDED, S.ATTEMPTING_END_ACTION, S.CLEAR_FAILED), S.CLEAR_FAILED,
-            "ClearFailed", "the SPM could not forget the task"),
+        Row(
+            "fail_clear",
+            (S.ENDED, S.ATTEMPTING_END_ACTION, S.CLEAR_FAILED),
+            S.CLEAR_FAILED,
+            "ClearFailed",
+            "the SPM could not forget the task",
+        ),
     ],
 )

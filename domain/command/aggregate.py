@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.command.machine import COMMAND_TABLE, CommandStatus
 from domain.events import Cause
-from domain.state_machine import Created, StateMachineAggregate, Transitioned
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import StateMachineAggregate, Transitioned
 
 
 class EntitySnapshot(BaseModel):
@@ -44,7 +45,7 @@ class Command(StateMachineAggregate):
     messages: list[str]
     end_attempt_failures: int
 
-    class Created(Created):
+    class Created(BaseCreated):
         action_type: str
         parameters: dict[str, Any]
         parent_command_id: UUID | None
@@ -126,7 +127,7 @@ class Command(StateMachineAggregate):
         parent: Command | None = None,
         job_id: UUID | None = None,
         has_callback: bool = False,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> Command:
         return cls._create(
             cls.Created,

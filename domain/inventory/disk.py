@@ -6,7 +6,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.events import Cause
-from domain.state_machine import Created, Row, StateMachineAggregate, TransitionTable
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import Row, StateMachineAggregate, TransitionTable
 
 
 class DiskStatus(StrEnum):
@@ -46,7 +47,7 @@ class Disk(StateMachineAggregate):
     storage_pool_id: UUID
     size_gb: int
 
-    class Created(Created):
+    class Created(BaseCreated):
         alias: str
         vm_id: UUID | None
         storage_pool_id: UUID
@@ -67,7 +68,7 @@ class Disk(StateMachineAggregate):
         vm_id: UUID | None,
         storage_pool_id: UUID,
         size_gb: int = 10,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> Disk:
         return cls._create(
             cls.Created,

@@ -6,7 +6,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.events import Cause
-from domain.state_machine import Created, Row, StateMachineAggregate, TransitionTable
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import Row, StateMachineAggregate, TransitionTable
 
 
 class StoragePoolStatus(StrEnum):
@@ -24,13 +25,28 @@ STORAGE_POOL_TABLE = TransitionTable(
     StoragePoolStatus,
     initial=[S.UNINITIALIZED, S.UP],
     rows=[
-        Row("activate", (S.UNINITIALIZED, S.MAINTENANCE, S.NOT_OPERATIONAL, S.NON_RESPONSIVE),
-            S.UP, "Activated", "an SPM was elected and the pool serves storage"),
+        Row(
+            "activate",
+            (S.UNINITIALIZED, S.MAINTENANCE, S.NOT_OPERATIONAL, S.NON_RESPONSIVE),
+            S.UP,
+            "Activated",
+            "an SPM was elected and the pool serves storage",
+        ),
         Row("deactivate", (S.UP,), S.MAINTENANCE, "Deactivated", "an operator took it down"),
-        Row("mark_non_responsive", (S.UP,), S.NON_RESPONSIVE, "MarkedNonResponsive",
-            "its SPM stopped answering"),
-        Row("mark_not_operational", (S.UP, S.NON_RESPONSIVE), S.NOT_OPERATIONAL,
-            "MarkedNotOperational", "its master domain is unreachable"),
+        Row(
+            "mark_non_responsive",
+            (S.UP,),
+            S.NON_RESPONSIVE,
+            "MarkedNonResponsive",
+            "its SPM stopped answering",
+        ),
+        Row(
+            "mark_not_operational",
+            (S.UP, S.NON_RESPONSIVE),
+            S.NOT_OPERATIONAL,
+            "MarkedNotOperational",
+            "its master domain is unreachable",
+        ),
     ],
 )
 
@@ -41,7 +57,7 @@ class StoragePool(StateMachineAggregate):
 
     name: str
 
-    class Created(Created):
+    class Created(BaseCreated):
         name: str
 
         def apply(self, aggregate: StoragePool) -> None:
@@ -54,7 +70,7 @@ class StoragePool(StateMachineAggregate):
         *,
         name: str,
         status: StoragePoolStatus = StoragePoolStatus.UP,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> StoragePool:
         return cls._create(cls.Created, cause, status, id=id, name=name)
 

@@ -6,7 +6,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.events import Cause
-from domain.state_machine import Created, Row, StateMachineAggregate, Transitioned, TransitionTable
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import Row, StateMachineAggregate, Transitioned, TransitionTable
 
 
 class VmStatus(StrEnum):
@@ -36,12 +37,22 @@ VM_TABLE = TransitionTable(
         Row("run", (S.DOWN,), S.UP, "Started", "the VM was powered on"),
         Row("stop", (S.UP,), S.DOWN, "Stopped", "the VM was powered off"),
         # RemoveVm transaction 1: the VM's images are locked while its disks go.
-        Row("lock_image", (S.DOWN, S.IMAGE_ILLEGAL), S.IMAGE_LOCKED, "ImageLocked",
-            "a command works on its images"),
+        Row(
+            "lock_image",
+            (S.DOWN, S.IMAGE_ILLEGAL),
+            S.IMAGE_LOCKED,
+            "ImageLocked",
+            "a command works on its images",
+        ),
         # Compensation puts a locked VM back to Down.
         Row("unlock_image", (S.IMAGE_LOCKED,), S.DOWN, "ImageUnlocked", "the work was undone"),
-        Row("mark_image_illegal", (S.IMAGE_LOCKED,), S.IMAGE_ILLEGAL, "ImageMarkedIllegal",
-            "its images are in an unknown state"),
+        Row(
+            "mark_image_illegal",
+            (S.IMAGE_LOCKED,),
+            S.IMAGE_ILLEGAL,
+            "ImageMarkedIllegal",
+            "its images are in an unknown state",
+        ),
         # RemoveVm transaction 2: the VM's records are removed.
         Row("remove", (S.IMAGE_LOCKED, S.DOWN), S.REMOVED, "Removed", "the VM was deleted"),
         # Compensation of transaction 2 brings the VM's records back, still locked.
@@ -68,7 +79,7 @@ class Vm(StateMachineAggregate):
     snapshot_in_progress: bool
     backup_in_progress: bool
 
-    class Created(Created):
+    class Created(BaseCreated):
         name: str
         origin: VmOrigin
         storage_pool_id: UUID
@@ -119,7 +130,7 @@ class Vm(StateMachineAggregate):
         disk_ids: list[UUID],
         status: VmStatus = VmStatus.DOWN,
         origin: VmOrigin = VmOrigin.OVIRT,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> Vm:
         return cls._create(
             cls.Created,

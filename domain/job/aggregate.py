@@ -6,7 +6,8 @@ from uuid import UUID
 
 from domain.events import Cause
 from domain.job.machine import JOB_TABLE, JobExecutionStatus
-from domain.state_machine import Created, StateMachineAggregate, Transitioned
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import StateMachineAggregate, Transitioned
 
 
 class Job(StateMachineAggregate):
@@ -18,10 +19,11 @@ class Job(StateMachineAggregate):
     action_type: str
     description: str
     step_ids: list[UUID]
+    step_parents: dict[UUID, UUID | None]
     failed_step_id: UUID | None
     reason: str | None
 
-    class Started(Created):
+    class Started(BaseCreated):
         action_type: str
         description: str
 
@@ -29,14 +31,17 @@ class Job(StateMachineAggregate):
             aggregate.action_type = self.action_type
             aggregate.description = self.description
             aggregate.step_ids = []
+            aggregate.step_parents = {}
             aggregate.failed_step_id = None
             aggregate.reason = None
 
     class StepAdded(Transitioned):
         step_id: UUID
+        parent_step_id: UUID | None
 
         def apply(self, aggregate: Job) -> None:
             aggregate.step_ids = [*aggregate.step_ids, self.step_id]
+            aggregate.step_parents = {**aggregate.step_parents, self.step_id: self.parent_step_id}
 
     class Failed(Transitioned):
         failed_step_id: UUID | None
@@ -53,7 +58,7 @@ class Job(StateMachineAggregate):
         *,
         action_type: str,
         description: str,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> Job:
         return cls._create(
             cls.Started,
@@ -64,8 +69,12 @@ class Job(StateMachineAggregate):
             description=description,
         )
 
-    def add_step(self, cause: Cause, step_id: UUID) -> None:
-        self._transition("add_step", cause, step_id=step_id)
+    def add_step(self, cause: Cause, step_id: UUID, parent_step_id: UUID | None) -> None:
+        self._transition("add_step", cause, step_id=step_id, parent_step_id=parent_step_id)
+
+    def next_step_number(self, parent_step_id: UUID | None) -> int:
+        """oVirt numbers steps from 1 among the children of one parent (or of the job)."""
+        return 1 + sum(1 for p in self.step_parents.values() if p == parent_step_id)
 
     def finish(self, cause: Cause) -> None:
         self._transition("finish", cause)

@@ -29,8 +29,13 @@ JOB_TABLE = TransitionTable(
         # EndExternalJob with force, or an operator abort.
         Row("abort", (S.STARTED,), S.ABORTED, "Aborted", "stopped by an operator"),
         # Startup: a STARTED job with no storage-task step cannot be resumed.
-        Row("mark_unknown", (S.STARTED,), S.UNKNOWN, "MarkedUnknown",
-            "its engine stopped with nothing to resume"),
+        Row(
+            "mark_unknown",
+            (S.STARTED,),
+            S.UNKNOWN,
+            "MarkedUnknown",
+            "its engine stopped with nothing to resume",
+        ),
         # saveStep bumps the job's last_update_time; here it also lists the step.
         Row("add_step", (S.STARTED,), None, "StepAdded", "a step began under this job"),
     ],

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.events import Cause
 from domain.lock.machine import LOCK_TABLE, LockState
-from domain.state_machine import Created, StateMachineAggregate, Transitioned
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import StateMachineAggregate, Transitioned
 
 _LOCK_NAMESPACE = uuid5(NAMESPACE_URL, "tasktrail:engine-lock")
 
@@ -48,7 +49,7 @@ class EngineLock(StateMachineAggregate):
             holder = Holder(command_id=self.command_id, since=self.timestamp, message=self.message)
             aggregate.holders = {**aggregate.holders, self.command_id: holder}
 
-    class Created(Created):
+    class Created(BaseCreated):
         group: str
         key: UUID
         command_id: UUID
@@ -70,9 +71,7 @@ class EngineLock(StateMachineAggregate):
         command_id: UUID
 
         def apply(self, aggregate: EngineLock) -> None:
-            aggregate.holders = {
-                k: v for k, v in aggregate.holders.items() if k != self.command_id
-            }
+            aggregate.holders = {k: v for k, v in aggregate.holders.items() if k != self.command_id}
 
     class ExclusiveReleased(Released):
         pass

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from domain.events import Cause
 from domain.job.machine import JobExecutionStatus
-from domain.state_machine import Created, StateMachineAggregate, Transitioned
+from domain.state_machine import Created as BaseCreated
+from domain.state_machine import StateMachineAggregate, Transitioned
 from domain.step.machine import STEP_TABLE, StepEnum
 
 
@@ -25,7 +26,7 @@ class Step(StateMachineAggregate):
     external_system_type: str | None
     reason: str | None
 
-    class Started(Created):
+    class Started(BaseCreated):
         job_id: UUID
         parent_step_id: UUID | None
         step_type: StepEnum
@@ -66,7 +67,7 @@ class Step(StateMachineAggregate):
         step_number: int,
         description: str,
         parent_step_id: UUID | None = None,
-        id: UUID | None = None,  # noqa: A002 - the store's name for it
+        id: UUID | None = None,
     ) -> Step:
         return cls._create(
             cls.Started,

@@ -36,7 +36,12 @@ STEP_TABLE = TransitionTable(
         # Startup finalizeJobs, or a storage task the SPM no longer knows.
         Row("mark_unknown", (S.STARTED,), S.UNKNOWN, "MarkedUnknown", "its outcome is unknown"),
         # updateStepExternalId: the step now follows a storage task (vdsm task id).
-        Row("attach_external", (S.STARTED,), None, "ExternalAttached",
-            "a storage task carries this step"),
+        Row(
+            "attach_external",
+            (S.STARTED,),
+            None,
+            "ExternalAttached",
+            "a storage task carries this step",
+        ),
     ],
 )

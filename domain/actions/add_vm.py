@@ -1,0 +1,89 @@
+"""AddVm: a VM with N disks on a storage pool, so the inventory itself has history."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+from uuid import UUID, uuid4
+
+from pydantic import Field, model_validator
+
+from domain.actions.action_type import ActionType
+from domain.framework.command_base import ActionParameters, CommandBase
+from domain.framework.execution import Execution
+from domain.framework.locks import LockRequest
+from domain.framework.messages import Msg
+from domain.framework.unit_of_work import UnitOfWork
+from domain.inventory.disk import Disk
+from domain.inventory.storage_pool import StoragePool, StoragePoolStatus
+from domain.inventory.vm import Vm, VmStatus
+
+
+class AddVmParameters(ActionParameters):
+    name: str = Field(min_length=1, max_length=64)
+    storage_pool_id: UUID
+    disks: int = Field(default=1, ge=0, le=64)
+    status: VmStatus = VmStatus.DOWN
+    vm_id: UUID = Field(default_factory=uuid4)
+    disk_ids: list[UUID] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_id_per_disk(self) -> Self:
+        if not self.disk_ids:
+            object.__setattr__(self, "disk_ids", [uuid4() for _ in range(self.disks)])
+        if len(self.disk_ids) != self.disks:
+            raise ValueError(f"disk_ids has {len(self.disk_ids)} ids for {self.disks} disks")
+        if self.status not in (VmStatus.DOWN, VmStatus.UP):
+            raise ValueError(f"a new VM is Down or Up, not {self.status.value}")
+        return self
+
+
+class AddVmCommand(CommandBase[AddVmParameters]):
+    action_type = ActionType.ADD_VM
+    parameters_class = AddVmParameters
+
+    def description(self, uow: UnitOfWork) -> str:
+        return f"Creating VM {self.params.name}"
+
+    def planned_result(self) -> Any:
+        return {
+            "vm_id": str(self.params.vm_id),
+            "disk_ids": [str(d) for d in self.params.disk_ids],
+            "storage_pool_id": str(self.params.storage_pool_id),
+        }
+
+    def validate(self, uow: UnitOfWork) -> list[str]:
+        pool = uow.find(StoragePool, self.params.storage_pool_id)
+        if pool is None:
+            return [Msg.STORAGE_POOL_NOT_FOUND.value]
+        if pool.state is not StoragePoolStatus.UP:
+            return [Msg.STORAGE_POOL_STATUS_ILLEGAL.value]
+        return []
+
+    def lock_requests(self) -> list[LockRequest]:
+        return [LockRequest("VM", self.params.vm_id)]
+
+    def execute(self, run: Execution) -> Any:
+        p = self.params
+        with run.transaction() as uow:
+            if uow.find(Vm, p.vm_id) is None:
+                for index, disk_id in enumerate(p.disk_ids, start=1):
+                    uow.add(
+                        Disk.create(
+                            run.cause,
+                            id=disk_id,
+                            alias=f"{p.name}_Disk{index}",
+                            vm_id=p.vm_id,
+                            storage_pool_id=p.storage_pool_id,
+                        )
+                    )
+                uow.add(
+                    Vm.create(
+                        run.cause,
+                        id=p.vm_id,
+                        name=p.name,
+                        status=p.status,
+                        storage_pool_id=p.storage_pool_id,
+                        disk_ids=p.disk_ids,
+                    )
+                )
+        return self.planned_result()

@@ -1,0 +1,129 @@
+"""End actions: a command that has SUCCEEDED or FAILED runs its end method and is ENDED_*.
+
+Settling (SUCCEEDED/FAILED) and ending are saved together when the end method works; when it
+throws, the settled status is saved with the failed attempt and the end is retried, a bounded
+number of times (oVirt's end methods retried forever, BZ 1451413, is what we must not do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from domain.command.aggregate import Command
+from domain.command.machine import CommandStatus
+from domain.errors import ConcurrencyError
+from domain.framework.engine_ports import EngineNotice
+from domain.framework.job_tracking import add_step, end_job, end_step
+from domain.framework.locks import LockRequest, release_all
+from domain.framework.messages import Msg
+from domain.framework.unit_of_work import UnitOfWork
+from domain.job.aggregate import Job
+from domain.step.aggregate import Step
+from domain.step.machine import StepEnum
+
+if TYPE_CHECKING:
+    from domain.events import Cause
+    from domain.framework.engine import Engine
+
+Settle = Callable[[UnitOfWork, Command, "Cause"], None]
+
+
+def settle_and_end(engine: Engine, command_id: UUID, settle: Settle) -> bool:
+    """Settles the command with ``settle`` and runs its end action; True once it has ended."""
+    try:
+        return _attempt(engine, command_id, settle, run_hooks=True)
+    except ConcurrencyError:
+        return False
+    except Exception as error:
+        return _record_failed_attempt(engine, command_id, settle, error)
+
+
+def _attempt(engine: Engine, command_id: UUID, settle: Settle, *, run_hooks: bool) -> bool:
+    uow = UnitOfWork(engine.ports.store)
+    command = uow.get(Command, command_id)
+    if command.state.is_ended:
+        return True
+    cause = engine.ports.cause_for(command, command.id)
+    settle(uow, command, cause)
+    notices = end_command(engine, uow, command, cause, run_hooks=run_hooks)
+    uow.commit()
+    for notice in notices:
+        engine.ports.notify(notice)
+    return True
+
+
+def _record_failed_attempt(
+    engine: Engine, command_id: UUID, settle: Settle, error: Exception
+) -> bool:
+    uow = UnitOfWork(engine.ports.store)
+    command = uow.get(Command, command_id)
+    cause = engine.ports.cause_for(command, command.id)
+    settle(uow, command, cause)
+    command.record_end_attempt_failure(cause, f"{type(error).__name__}: {error}")
+    gave_up = command.end_attempt_failures > engine.ports.settings.end_action_max_retries
+    if gave_up and command.state is CommandStatus.SUCCEEDED:
+        command.fail(cause, [Msg.END_ACTION_FAILED.value, str(error)])
+    uow.commit()
+    if gave_up:
+        return _attempt(engine, command_id, keep_status, run_hooks=False)
+    return False
+
+
+def keep_status(uow: UnitOfWork, command: Command, cause: Cause) -> None:
+    """For commands already SUCCEEDED or FAILED: nothing to settle, only the end to run."""
+
+
+def end_command(
+    engine: Engine, uow: UnitOfWork, command: Command, cause: Cause, *, run_hooks: bool = True
+) -> list[EngineNotice]:
+    """The end action of a SUCCEEDED or FAILED command, recorded in ``uow``."""
+    handler = engine.handler_for(command)
+    succeeded = command.state is CommandStatus.SUCCEEDED
+    job = uow.get(Job, command.job_id) if command.job_id else None
+    finalizing = _start_finalizing(
+        uow, cause, job, command, wanted=handler.finalizing_step, succeeded=succeeded
+    )
+    notices: list[EngineNotice] = []
+    if run_hooks:
+        end = handler.end_successfully if succeeded else handler.end_with_failure
+        notices = end(uow, command, cause)
+    if succeeded:
+        command.end_successfully(cause)
+    else:
+        command.end_with_failure(cause, command.messages)
+    if finalizing is not None:
+        finalizing.finish(cause)
+    if command.is_root:
+        close_root(uow, cause, job, command, handler.lock_requests())
+    return notices
+
+
+def _start_finalizing(
+    uow: UnitOfWork,
+    cause: Cause,
+    job: Job | None,
+    command: Command,
+    *,
+    wanted: bool,
+    succeeded: bool,
+) -> Step | None:
+    """oVirt's handleStepsOnEnd: FINALIZING starts, and for a root it ends EXECUTING."""
+    if job is None or not (wanted or command.is_root) or job.state.value != "STARTED":
+        return None
+    if command.is_root and command.step_id is not None:
+        end_step(uow.get(Step, command.step_id), cause, succeeded, "; ".join(command.messages))
+    parent = None if command.is_root else command.step_id
+    description = f"Finalizing {command.action_type}"
+    return add_step(uow, cause, job, StepEnum.FINALIZING, description, parent_step_id=parent)
+
+
+def close_root(
+    uow: UnitOfWork, cause: Cause, job: Job | None, command: Command, locks: list[LockRequest]
+) -> None:
+    """The root command has ended: its job and steps end with it and its locks are freed."""
+    succeeded = command.state is CommandStatus.ENDED_SUCCESSFULLY
+    if job is not None and job.state.value == "STARTED":
+        end_job(uow, cause, job, succeeded, "; ".join(command.messages) or "failed")
+    release_all(uow, cause, command.id, locks)
