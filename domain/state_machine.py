@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import count
 from typing import Any, ClassVar, Self
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
+from pydantic import PrivateAttr
 from transitions import Machine
 
 from domain.errors import IllegalTransitionError
 from domain.events import Cause, DomainEvent, EventMeta
 
 CREATE = "create"
+_SEQUENCE = count()
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,12 @@ class Transitioned(DomainEvent):
     from_state: str | None
     to_state: str
     meta: EventMeta
+    _sequence: int = PrivateAttr(default_factory=lambda: next(_SEQUENCE))
+    """Order of creation in this process, so one save stores its events as they happened."""
+
+    @property
+    def sequence(self) -> int:
+        return self._sequence
 
     def mutate(self, aggregate: StateMachineAggregate | None) -> StateMachineAggregate | None:
         assert aggregate is not None

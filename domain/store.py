@@ -37,8 +37,9 @@ class EventStore(Application[UUID]):
         """
         pending = [a for a in aggregates if a is not None]
         writers = [a.id for a in pending if a.pending_events]
+        events = sorted((e for a in pending for e in a.collect_events()), key=lambda e: e.sequence)
         try:
-            recordings = self.save(*pending)
+            recordings = self.save(*events)
         except IntegrityError as error:
             raise ConcurrencyError(writers) from error
         return recordings[-1].notification.id if recordings else 0
