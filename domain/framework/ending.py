@@ -109,11 +109,14 @@ def _start_finalizing(
     wanted: bool,
     succeeded: bool,
 ) -> Step | None:
-    """oVirt's handleStepsOnEnd: FINALIZING starts, and for a root it ends EXECUTING."""
+    """oVirt's handleStepsOnEnd: FINALIZING starts, and for a root it ends EXECUTING.
+
+    A failed root leaves EXECUTING to ``end_job``, which blames the step that failed first.
+    """
     if job is None or not (wanted or command.is_root) or job.state.value != "STARTED":
         return None
-    if command.is_root and command.step_id is not None:
-        end_step(uow.get(Step, command.step_id), cause, succeeded, "; ".join(command.messages))
+    if command.is_root and command.step_id is not None and succeeded:
+        end_step(uow.get(Step, command.step_id), cause, succeeded=True)
     parent = None if command.is_root else command.step_id
     description = f"Finalizing {command.action_type}"
     return add_step(uow, cause, job, StepEnum.FINALIZING, description, parent_step_id=parent)

@@ -20,7 +20,9 @@ from domain.step.aggregate import Step
 
 if TYPE_CHECKING:
     from domain.events import Cause
+    from domain.framework.command_base import CommandBase
     from domain.framework.engine import Engine
+    from domain.framework.engine_ports import EngineNotice
 
 
 def executed(engine: Engine, command_id: UUID, result: Any) -> None:
@@ -47,6 +49,7 @@ def execution_failed(engine: Engine, command_id: UUID, error: Exception) -> None
     handler = engine.handler_for(command)
     cause = engine.ports.cause_for(command, command_id)
     messages = [Msg.ENGINE.value, f"{type(error).__name__}: {error}"]
+    notices: list[EngineNotice] = []
     if command.state is CommandStatus.NOT_STARTED:
         command.fail(cause, messages)
     elif command.snapshots:
@@ -56,11 +59,29 @@ def execution_failed(engine: Engine, command_id: UUID, error: Exception) -> None
         if command.state is CommandStatus.ACTIVE:
             command.fail_execution(cause, messages)
     else:
+        notices = _end_with_failure_hook(uow, command, cause, handler, messages)
         command.end_with_failure(cause, messages)
         if command.is_root:
             job = uow.get(Job, command.job_id) if command.job_id else None
             close_root(uow, cause, job, command, handler.lock_requests())
     uow.commit()
+    for notice in notices:
+        engine.ports.notify(notice)
+
+
+def _end_with_failure_hook(
+    uow: UnitOfWork, command: Command, cause: Cause, handler: CommandBase[Any], messages: list[str]
+) -> list[EngineNotice]:
+    """A command with no callback has no later end action: its failure end runs now.
+
+    If that throws too, the failure is still recorded (with both errors): a command must
+    never stay ACTIVE because its clean-up failed.
+    """
+    try:
+        return handler.end_with_failure(uow, command, cause)
+    except Exception as error:  # noqa: BLE001 - kept in the command's messages
+        messages.append(f"{Msg.END_ACTION_FAILED}: {type(error).__name__}: {error}")
+        return []
 
 
 def _abandon_unsubmitted_tasks(uow: UnitOfWork, command: Command, count: int, cause: Cause) -> None:

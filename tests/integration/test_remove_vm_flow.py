@@ -1,0 +1,222 @@
+"""The seed's RemoveVm flow, event by event, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from domain.async_task.aggregate import AsyncTask
+from domain.command.machine import CommandStatus
+from domain.inventory.disk import Disk, DiskStatus
+from domain.inventory.vm import Vm, VmStatus
+from domain.job.aggregate import Job
+from domain.lock.aggregate import EngineLock, lock_id
+from domain.lock.machine import LockState
+from domain.step.aggregate import Step
+from tests.scenario import Scenario
+
+
+@pytest.fixture
+def world(database_url: str) -> Scenario:
+    return Scenario(database_url)
+
+
+def remove(world: Scenario, disks: int) -> tuple[Scenario, UUID, list[UUID], UUID]:
+    pool = world.add_pool()
+    vm_id, disk_ids = world.add_vm(pool, disks=disks)
+    returned = world.remove_vm(vm_id)
+    assert returned.valid
+    world.drive()
+    assert returned.command_id is not None
+    return world, vm_id, disk_ids, returned.command_id
+
+
+def steps_of(world: Scenario, job: Job) -> list[Step]:
+    return [world.store.load(Step, s) for s in job.step_ids]
+
+
+@pytest.mark.parametrize("disks", [1, 3])
+def test_remove_vm_walks_the_seed_flow_event_by_event(world: Scenario, disks: int) -> None:
+    world, _, _, root_id = remove(world, disks)
+    root, all_images, *images = world.family(root_id)
+
+    assert world.names_of(root.id) == [
+        "Created",
+        "Activated",
+        "EntitySnapshotted",
+        *["EntitySnapshotted"] * disks,
+        "ChildrenAdded",
+        "Executed",
+        "SnapshotsCleared",
+        "Succeeded",
+        "EndedSuccessfully",
+    ]
+    assert world.names_of(all_images.id) == [
+        "Created",
+        "Activated",
+        "ChildrenAdded",
+        "Executed",
+        "Succeeded",
+        "EndedSuccessfully",
+    ]
+    assert len(images) == disks
+    for image in images:
+        assert world.names_of(image.id) == [
+            "Created",
+            "Activated",
+            "Executed",
+            "Succeeded",
+            "EndedSuccessfully",
+        ]
+    for command in (root, all_images, *images):
+        assert world.states_of(command.id) == [
+            "NOT_STARTED",
+            "ACTIVE",
+            "SUCCEEDED",
+            "ENDED_SUCCESSFULLY",
+        ]
+        assert command.root_command_id == root.id
+        assert command.job_id == root.job_id
+    assert all_images.parent_command_id == root.id
+    assert {i.parent_command_id for i in images} == {all_images.id}
+
+
+@pytest.mark.parametrize("disks", [1, 3])
+def test_remove_vm_ends_its_job_steps_tasks_and_world(world: Scenario, disks: int) -> None:
+    world, vm_id, disk_ids, root_id = remove(world, disks)
+    root = world.command(root_id)
+    job = world.store.load(Job, root.job_id)  # type: ignore[arg-type]
+    steps = steps_of(world, job)
+
+    assert world.states_of(job.id) == ["STARTED", "FINISHED"]
+    assert sorted(s.step_type.value for s in steps) == sorted(
+        [
+            "VALIDATING",
+            "EXECUTING",
+            "FINALIZING",
+            *["DELETE_IMAGE"] * disks,
+            *["FINALIZING"] * disks,
+        ]
+    )
+    assert {s.state.value for s in steps} == {"FINISHED"}
+    executing = next(s for s in steps if s.step_type.value == "EXECUTING")
+    deletes = [s for s in steps if s.step_type.value == "DELETE_IMAGE"]
+    assert {s.parent_step_id for s in deletes} == {executing.id}
+    assert sorted(s.step_number for s in deletes) == list(range(1, disks + 1))
+    for task_id in {s.external_id for s in deletes}:
+        assert task_id is not None
+        task = world.store.load(AsyncTask, UUID(task_id))
+        assert world.states_of(task.id) == [
+            "Initializing",
+            "Polling",
+            "Ended",
+            "AttemptingEndAction",
+            "Cleared",
+        ]
+    assert world.store.load(Vm, vm_id).state is VmStatus.REMOVED
+    assert [world.store.load(Disk, d).state for d in disk_ids] == [DiskStatus.REMOVED] * disks
+    assert world.store.load(EngineLock, lock_id("VM", vm_id)).state is LockState.FREE
+    assert world.loop.in_flight.idle
+    assert [n.name for n in world.notices if n.name == "VmDeleted"] == ["VmDeleted"]
+    assert world.spm.tasks == {}  # type: ignore[attr-defined]
+
+
+def test_a_failed_storage_task_fails_the_disk_the_parents_and_the_job(world: Scenario) -> None:
+    pool = world.add_pool()
+    vm_id, disk_ids = world.add_vm(pool, disks=3)
+    world.spm.fail_delete.add(disk_ids[1])  # type: ignore[attr-defined]
+    root_id = world.remove_vm(vm_id).command_id
+    assert root_id is not None
+    world.drive()
+    root, all_images, *images = world.family(root_id)
+    failed = next(i for i in images if i.parameters["disk_id"] == str(disk_ids[1]))
+
+    assert world.states_of(failed.id) == ["NOT_STARTED", "ACTIVE", "FAILED", "ENDED_WITH_FAILURE"]
+    for command in (all_images, root):
+        assert world.states_of(command.id)[-2:] == ["FAILED", "ENDED_WITH_FAILURE"]
+    assert [world.store.load(Disk, d).state for d in disk_ids] == [
+        DiskStatus.REMOVED,
+        DiskStatus.ILLEGAL,
+        DiskStatus.REMOVED,
+    ]
+    job = world.store.load(Job, root.job_id)  # type: ignore[arg-type]
+    failed_step = world.store.load(Step, job.failed_step_id)  # type: ignore[arg-type]
+    assert job.state.value == "FAILED"
+    assert failed_step.step_type.value == "DELETE_IMAGE"
+    assert failed_step.reason == "Image deletion failed"
+    assert "DELETE_IMAGE" in (job.reason or "")
+    assert world.store.load(EngineLock, lock_id("VM", vm_id)).state is LockState.FREE
+    assert world.loop.in_flight.idle
+
+
+def test_a_failed_clear_is_retried_until_the_task_is_cleared(world: Scenario) -> None:
+    pool = world.add_pool()
+    vm_id, disk_ids = world.add_vm(pool, disks=2)
+    world.spm.fail_clear.add(disk_ids[0])  # type: ignore[attr-defined]
+    root_id = world.remove_vm(vm_id).command_id
+    assert root_id is not None
+    world.drive()
+    image = next(
+        c for c in world.family(root_id)[2:] if c.parameters["disk_id"] == str(disk_ids[0])
+    )
+    task = next(
+        e
+        for e in world.events_since(0)
+        if isinstance(e, AsyncTask.Created) and e.command_id == image.id
+    )
+
+    assert world.states_of(task.originator_id) == [
+        "Initializing",
+        "Polling",
+        "Ended",
+        "AttemptingEndAction",
+        "ClearFailed",
+        "Cleared",
+    ]
+    assert world.command(root_id).state is CommandStatus.ENDED_SUCCESSFULLY
+
+
+def test_an_exception_inside_execute_is_compensated_and_fails_the_job(world: Scenario) -> None:
+    pool = world.add_pool()
+    vm_id, disk_ids = world.add_vm(pool, disks=2)
+    busy = world.store.load(Disk, disk_ids[1])
+    busy.lock(world.engine.ports.cause_for(busy))
+    world.store.save_all(busy)
+    root_id = world.remove_vm(vm_id).command_id
+    assert root_id is not None
+    world.drive()
+
+    assert world.names_of(root_id) == [
+        "Created",
+        "Activated",
+        "EntitySnapshotted",
+        "Compensated",
+        "ExecutionFailed",
+        "Failed",
+        "EndedWithFailure",
+    ]
+    assert world.states_of(vm_id) == ["Down", "ImageLocked", "Down"]
+    assert world.store.load(Disk, disk_ids[0]).state is DiskStatus.OK
+    job = world.store.load(Job, world.command(root_id).job_id)  # type: ignore[arg-type]
+    assert job.state.value == "FAILED"
+    assert "IllegalTransitionError" in (job.reason or "")
+    assert world.store.load(EngineLock, lock_id("VM", vm_id)).state is LockState.FREE
+
+
+def test_a_task_the_spm_refused_ends_its_command_and_marks_the_disk_illegal(
+    world: Scenario,
+) -> None:
+    pool = world.add_pool()
+    vm_id, disk_ids = world.add_vm(pool, disks=2)
+    world.spm.fail_submit.add(disk_ids[0])  # type: ignore[attr-defined]
+    root_id = world.remove_vm(vm_id).command_id
+    assert root_id is not None
+    world.drive()
+
+    assert world.command(root_id).state is CommandStatus.ENDED_WITH_FAILURE
+    assert [world.store.load(Disk, d).state for d in disk_ids] == [
+        DiskStatus.ILLEGAL,
+        DiskStatus.REMOVED,
+    ]
+    assert world.loop.in_flight.idle

@@ -1,0 +1,189 @@
+"""RemoveVm's validations and locks: a refused request changes nothing and holds no lock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.actions.registry import UnknownActionError
+from domain.command.aggregate import Command
+from domain.command.machine import CommandStatus
+from domain.events import Cause
+from domain.framework.command_base import InvalidParametersError
+from domain.inventory.storage_pool import StoragePool
+from domain.inventory.vm import Vm, VmOrigin, VmStatus
+from domain.lock.aggregate import EngineLock, lock_id
+from domain.lock.machine import LockState
+from tests.scenario import Scenario
+
+
+@pytest.fixture
+def world(database_url: str) -> Scenario:
+    return Scenario(database_url)
+
+
+def _cause(world: Scenario) -> Cause:
+    return Cause.of(world.clock, user_id="admin", correlation_id="setup")
+
+
+def _changed(world: Scenario, vm: Vm, change: Callable[[Vm, Cause], None]) -> None:
+    change(vm, _cause(world))
+    world.store.save_all(vm)
+
+
+def _hosted_engine(world: Scenario, pool: UUID) -> UUID:
+    vm = Vm.create(
+        _cause(world),
+        name="HostedEngine",
+        storage_pool_id=pool,
+        disk_ids=[],
+        origin=VmOrigin.HOSTED_ENGINE,
+    )
+    world.store.save_all(vm)
+    return vm.id
+
+
+REFUSALS: dict[str, Callable[[Vm, Cause], None] | None] = {
+    "ACTION_TYPE_FAILED_VM_IS_RUNNING": lambda vm, c: vm.run(c),
+    "ACTION_TYPE_FAILED_VM_IS_LOCKED": lambda vm, c: vm.lock_image(c),
+    "ACTION_TYPE_FAILED_VM_ATTACHED_TO_POOL": lambda vm, c: vm.attach_to_pool(c, uuid4()),
+    "ACTION_TYPE_FAILED_VM_IS_DURING_SNAPSHOT": lambda vm, c: vm.begin_snapshot(c),
+    "ACTION_TYPE_FAILED_VM_IS_DURING_BACKUP": lambda vm, c: vm.begin_backup(c),
+}
+
+
+def assert_refused_and_nothing_changed(world: Scenario, vm_id: UUID, message: str) -> None:
+    before = world.position
+    vm_before = world.store.load(Vm, vm_id) if world.store.exists(vm_id) else None
+    returned = world.remove_vm(vm_id)
+    world.drive()
+
+    assert not returned.valid
+    assert returned.validation_messages == [message]
+    assert returned.job_id is None
+    recorded = world.events_since(before)
+    assert [type(e).__name__ for e in recorded] == ["Created", "ValidationFailed"]
+    assert {e.originator_id for e in recorded} == {returned.command_id}
+    assert world.command(returned.command_id).state is CommandStatus.ENDED_WITH_FAILURE  # type: ignore[arg-type]
+    if vm_before is not None:
+        assert world.store.load(Vm, vm_id).version == vm_before.version
+    lock_stream = lock_id("VM", vm_id)
+    if world.store.exists(lock_stream):
+        assert world.store.load(EngineLock, lock_stream).state is LockState.FREE
+
+
+@pytest.mark.parametrize("message", sorted(REFUSALS))
+def test_remove_vm_is_refused_when_the_vm_is_not_removable_now(
+    world: Scenario, message: str
+) -> None:
+    pool = world.add_pool()
+    vm_id, _ = world.add_vm(pool, disks=1)
+    change = REFUSALS[message]
+    assert change is not None
+    _changed(world, world.store.load(Vm, vm_id), change)
+    assert_refused_and_nothing_changed(world, vm_id, message)
+
+
+def test_remove_vm_is_refused_for_a_vm_that_does_not_exist(world: Scenario) -> None:
+    assert_refused_and_nothing_changed(world, uuid4(), "ACTION_TYPE_FAILED_VM_NOT_FOUND")
+
+
+def test_remove_vm_is_refused_for_a_vm_of_a_type_that_cannot_be_removed(world: Scenario) -> None:
+    vm_id = _hosted_engine(world, world.add_pool())
+    assert_refused_and_nothing_changed(world, vm_id, "ACTION_TYPE_FAILED_VM_CANNOT_BE_REMOVED")
+
+
+def test_remove_vm_is_refused_while_the_storage_pool_is_down(world: Scenario) -> None:
+    pool_id = world.add_pool()
+    vm_id, _ = world.add_vm(pool_id, disks=1)
+    pool = world.store.load(StoragePool, pool_id)
+    pool.deactivate(_cause(world))
+    world.store.save_all(pool)
+    assert_refused_and_nothing_changed(
+        world, vm_id, "ACTION_TYPE_FAILED_STORAGE_POOL_STATUS_ILLEGAL"
+    )
+
+
+def test_a_second_remove_of_a_locked_vm_is_refused_as_locked(world: Scenario) -> None:
+    vm_id, _ = world.add_vm(world.add_pool(), disks=2)
+    first = world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user="admin")
+    second = world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user="bob")
+
+    assert first.valid
+    assert not second.valid
+    assert second.validation_messages == [
+        f"ACTION_TYPE_FAILED_OBJECT_LOCKED$ObjectType VM$Id {vm_id}"
+    ]
+    lock = world.store.load(EngineLock, lock_id("VM", vm_id))
+    assert list(lock.holders) == [first.command_id]
+
+
+def test_two_concurrent_removes_of_one_vm_run_exactly_once(world: Scenario) -> None:
+    vm_id, _ = world.add_vm(world.add_pool(), disks=2)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def contend(user: str) -> None:
+        barrier.wait()
+        results.append(world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user=user))
+
+    threads = [threading.Thread(target=contend, args=(u,)) for u in ("alice", "bob")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    valid = [r for r in results if r.valid]
+    assert len(valid) == 1
+    world.drive()
+
+    removals = [e for e in world.events_since(0) if isinstance(e, Vm.Removed)]
+    assert len(removals) == 1
+    refused = next(r for r in results if not r.valid)
+    assert refused.validation_messages[0].startswith("ACTION_TYPE_FAILED_OBJECT_LOCKED")
+
+
+def test_malformed_parameters_are_refused_naming_the_field_and_record_nothing(
+    world: Scenario,
+) -> None:
+    before = world.position
+    with pytest.raises(InvalidParametersError, match="vm_id"):
+        world.engine.run_action("RemoveVm", {"vm_id": "not-a-uuid"}, user="admin")
+    with pytest.raises(InvalidParametersError, match="colour"):
+        world.engine.run_action("RemoveVm", {"vm_id": str(uuid4()), "colour": "red"}, user="admin")
+    with pytest.raises(UnknownActionError, match="RemoveVmNow"):
+        world.engine.run_action("RemoveVmNow", {}, user="admin")
+    assert world.position == before
+
+
+def test_run_multiple_actions_runs_none_when_one_is_invalid_and_asked_so(world: Scenario) -> None:
+    pool = world.add_pool()
+    vm_a, _ = world.add_vm(pool, disks=1, name="a")
+    returned = world.engine.run_multiple_actions(
+        "RemoveVm",
+        [{"vm_id": str(vm_a)}, {"vm_id": str(uuid4())}],
+        user="admin",
+        run_only_if_all_valid=True,
+    )
+    world.drive()
+
+    assert [r.valid for r in returned] == [True, False]
+    assert world.store.load(Vm, vm_a).state is VmStatus.DOWN
+    assert world.store.load(EngineLock, lock_id("VM", vm_a)).state is LockState.FREE
+    assert (
+        world.store.load(Command, returned[0].command_id).state is CommandStatus.ENDED_WITH_FAILURE
+    )  # type: ignore[arg-type]
+
+
+def test_run_multiple_actions_runs_the_valid_ones(world: Scenario) -> None:
+    pool = world.add_pool()
+    vms = [world.add_vm(pool, disks=1, name=n)[0] for n in ("a", "b")]
+    returned = world.engine.run_multiple_actions(
+        "RemoveVm", [{"vm_id": str(v)} for v in vms] + [{"vm_id": str(uuid4())}], user="admin"
+    )
+    world.drive()
+
+    assert [r.valid for r in returned] == [True, True, False]
+    assert [world.store.load(Vm, v).state for v in vms] == [VmStatus.REMOVED] * 2
