@@ -36,7 +36,7 @@ def settle_and_end(engine: Engine, command_id: UUID, settle: Settle) -> bool:
         return _attempt(engine, command_id, settle, run_hooks=True)
     except ConcurrencyError:
         return False
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
         return _record_failed_attempt(engine, command_id, settle, error)
 
 

@@ -173,7 +173,7 @@ class Engine:
             result = handler.execute(Execution(self, command_id, cause))
         except ConcurrencyError:
             return
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
             execution_failed(self, command_id, error)
             return
         executed(self, command_id, result)
