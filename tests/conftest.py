@@ -13,20 +13,50 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-PG_URL = os.environ.get(
+BASE_PG_URL = os.environ.get(
     "TASKTRAIL_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+# Each pytest process gets its own database beside the configured one, so that two test runs
+# on one machine (a developer's and CI's, or parallel sessions) never empty each other's tables.
+PG_URL = (
+    sa.make_url(BASE_PG_URL)
+    .set(database=f"{sa.make_url(BASE_PG_URL).database}_{os.getpid()}")
+    .render_as_string(hide_password=False)
 )
 
 
+_created: list[str] = []
+
+
 def _pg_unreachable_reason() -> str | None:
+    """None once this process's database exists; else why PostgreSQL cannot be used."""
+    if _created:
+        return None
     try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        engine = sa.create_engine(
+            BASE_PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
         with engine.connect() as connection:
-            connection.execute(sa.text("select 1"))
+            name = sa.make_url(PG_URL).database
+            connection.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+            connection.execute(sa.text(f'create database "{name}"'))
         engine.dispose()
     except sa.exc.OperationalError as error:
-        return f"PostgreSQL at {PG_URL} unreachable: {str(error).splitlines()[0]}"
+        return f"PostgreSQL at {BASE_PG_URL} unreachable: {str(error).splitlines()[0]}"
+    _created.append(PG_URL)
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_private_database() -> Iterator[None]:
+    yield
+    if not _created:
+        return
+    engine = sa.create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        name = sa.make_url(PG_URL).database
+        connection.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+    engine.dispose()
 
 
 def _require_pg() -> None:
