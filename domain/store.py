@@ -38,6 +38,8 @@ class EventStore(Application[UUID]):
         pending = [a for a in aggregates if a is not None]
         writers = [a.id for a in pending if a.pending_events]
         events = sorted((e for a in pending for e in a.collect_events()), key=lambda e: e.sequence)
+        if not events:
+            return 0
         try:
             recordings = self.save(*events)
         except IntegrityError as error:

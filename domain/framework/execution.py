@@ -75,8 +75,7 @@ class Execution:
 
     def execute_children(self) -> None:
         """Runs each child's execute that has not run yet; a child's failure is its own."""
-        with self.transaction() as uow:
-            child_ids = self.command(uow).child_ids
+        child_ids = self.engine.ports.store.load(Command, self.command_id).child_ids
         for child_id in child_ids:
             self.engine.execute(child_id)
 

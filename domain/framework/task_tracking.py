@@ -115,11 +115,7 @@ def end_task_command(engine: Engine, command_id: UUID) -> bool:
     tasks = [engine.ports.store.load(AsyncTask, task_id_for(command_id, i)) for i in range(count)]
     if any(t.state in (AsyncTaskState.INITIALIZING, AsyncTaskState.POLLING) for t in tasks):
         return False
-    return settle_and_end(engine, command_id, _settle_by_tasks(count))
-
-
-def _settle_by_tasks(count: int) -> _TaskSettle:
-    return _TaskSettle(count)
+    return settle_and_end(engine, command_id, _TaskSettle(count))
 
 
 class _TaskSettle:
