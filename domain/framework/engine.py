@@ -22,13 +22,15 @@ from domain.framework.engine_ports import EnginePorts
 from domain.framework.execution import Execution
 from domain.framework.failures import executed, execution_failed
 from domain.framework.job_tracking import add_step, end_step
-from domain.framework.locks import acquire_all, release_all
+from domain.framework.locks import acquire_all, conflicts, release_all
 from domain.framework.return_value import ActionReturnValue
 from domain.framework.unit_of_work import UnitOfWork
 from domain.job.aggregate import Job
 from domain.step.machine import StepEnum
 
 Params = dict[str, Any] | ActionParameters
+_LOCK_RACE_ATTEMPTS = 5
+"""A rival engine can win a lock between our check and our save; we then look again."""
 Mapper = Callable[[Callable[[Any], ActionReturnValue], Iterable[Any]], Iterator[ActionReturnValue]]
 
 
@@ -110,19 +112,21 @@ class Engine:
         cause = Cause.of(
             self.ports.clock, user_id=user, correlation_id=correlation_id or str(uuid4())
         )
-        try:
-            return self._validate(handler, cause)
-        except ConcurrencyError:
-            return self._validate(handler, cause)
+        for _ in range(_LOCK_RACE_ATTEMPTS - 1):
+            try:
+                return self._validate(handler, cause)
+            except ConcurrencyError:
+                continue
+        return self._validate(handler, cause)
 
     def _validate(self, handler: CommandBase[Any], cause: Cause) -> ActionReturnValue:
+        """oVirt's internalValidate order: locks are checked first, then validate()."""
         uow = UnitOfWork(self.ports.store)
         command_id = uuid4()
-        messages = handler.validate(uow)
+        locks = handler.lock_requests()
+        messages = conflicts(uow, locks) or handler.validate(uow)
         if not messages:
-            messages = acquire_all(
-                uow, cause.because_of(command_id), command_id, handler.lock_requests()
-            )
+            acquire_all(uow, cause.because_of(command_id), command_id, locks)
         command = Command.create(
             cause,
             id=command_id,

@@ -26,25 +26,28 @@ class LockRequest:
         return locked_message(self.group, self.key)
 
 
+def conflicts(uow: UnitOfWork, requests: list[LockRequest]) -> list[str]:
+    """The messages of the holders that stand in the way of ``requests`` (oVirt checks first)."""
+    found = []
+    for request in requests:
+        held = uow.find(EngineLock, lock_id(request.group, request.key))
+        if held is not None and held.conflicts_with(request.exclusive):
+            found.append(next(iter(held.holders.values())).message)
+    return found
+
+
 def acquire_all(
     uow: UnitOfWork, cause: Cause, command_id: UUID, requests: list[LockRequest]
-) -> list[str]:
-    """All-or-nothing: either every lock is taken in ``uow`` or the conflicts are returned.
+) -> None:
+    """Takes every lock in ``uow``; call after ``conflicts`` found none.
 
-    A rival that takes a lock between this check and the commit makes the commit fail with
-    ConcurrencyError on the lock's stream, so the check is as good as atomic across engines.
+    A rival that takes a lock between the check and the commit makes the commit fail with
+    ConcurrencyError on the lock's stream, so check and take are as good as atomic across
+    engines: the loser validates again and is refused.
     """
-    locks = [uow.find(EngineLock, lock_id(r.group, r.key)) for r in requests]
-    conflicts = [
-        held.holders[next(iter(held.holders))].message
-        for held, request in zip(locks, requests, strict=True)
-        if held is not None and held.conflicts_with(request.exclusive)
-    ]
-    if conflicts:
-        return conflicts
-    for held, request in zip(locks, requests, strict=True):
+    for request in requests:
+        held = uow.find(EngineLock, lock_id(request.group, request.key))
         _take(uow, cause, command_id, held, request)
-    return []
 
 
 def _take(

@@ -187,3 +187,18 @@ def test_run_multiple_actions_runs_the_valid_ones(world: Scenario) -> None:
 
     assert [r.valid for r in returned] == [True, True, False]
     assert [world.store.load(Vm, v).state for v in vms] == [VmStatus.REMOVED] * 2
+
+
+def test_locks_are_checked_before_the_vm_while_a_removal_is_under_way(world: Scenario) -> None:
+    vm_id, _ = world.add_vm(world.add_pool(), disks=2)
+    first = world.remove_vm(vm_id)
+    second = world.remove_vm(vm_id)
+
+    assert first.valid
+    assert world.store.load(Vm, vm_id).state is VmStatus.REMOVED
+    assert second.validation_messages == [
+        f"ACTION_TYPE_FAILED_OBJECT_LOCKED$ObjectType VM$Id {vm_id}"
+    ]
+    world.drive()
+    third = world.remove_vm(vm_id)
+    assert third.validation_messages == ["ACTION_TYPE_FAILED_VM_NOT_FOUND"]
