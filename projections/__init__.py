@@ -1,0 +1,1 @@
+"""The read model: the oVirt tables, audit queries and replay, all built from events."""
