@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from domain.clock import ManualClock
@@ -11,16 +12,22 @@ from domain.framework.engine_ports import EngineNotice, EnginePorts
 from domain.framework.return_value import ActionReturnValue
 from domain.ports import StoragePort
 from domain.state_machine import Transitioned
+from domain.store import EventStore
 from runners.database import open_event_store
 from runners.engine_loop import EngineLoop
 from tests.fakes import FakeSpm
 
 
 class Scenario:
-    def __init__(self, url: str, storage: StoragePort | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        storage_factory: Callable[[EventStore], StoragePort] | None = None,
+        clock: ManualClock | None = None,
+    ) -> None:
         self.store = open_event_store(url)
-        self.spm = storage or FakeSpm()
-        self.clock = ManualClock()
+        self.spm = storage_factory(self.store) if storage_factory else FakeSpm()
+        self.clock = clock or ManualClock()
         self.notices: list[EngineNotice] = []
         self.engine = Engine(
             EnginePorts(

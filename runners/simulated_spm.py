@@ -1,0 +1,219 @@
+"""A simulated SPM: storage tasks that finish after a while, with faults injected per disk.
+
+Its state lives in the same database as the event store (tables ``spm_tasks`` and
+``spm_faults``), so a ``tasktrail run`` and a ``tasktrail serve`` in separate processes see the
+same tasks, and a fault injected by one is met by the other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
+from domain.clock import Clock
+from domain.ports import StorageError, TaskReport
+
+METADATA = sa.MetaData()
+
+SPM_TASKS = sa.Table(
+    "spm_tasks",
+    METADATA,
+    sa.Column("task_id", sa.String(64), primary_key=True),
+    sa.Column("storage_pool_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("entity_id", sa.Uuid, nullable=False),
+    sa.Column("task_type", sa.String(32), nullable=False),
+    sa.Column("finishes_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("result", sa.String(16), nullable=False),
+    sa.Column("message", sa.String(200), nullable=False, default=""),
+    sa.Column("hidden_polls", sa.Integer, nullable=False, default=0),
+    sa.Column("clear_failures", sa.Integer, nullable=False, default=0),
+    sa.Column("stopped", sa.Boolean, nullable=False, default=False),
+)
+
+SPM_FAULTS = sa.Table(
+    "spm_faults",
+    METADATA,
+    sa.Column("entity_id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+)
+
+
+class FaultKind(StrEnum):
+    DELETE = "delete"
+    """The disk's next task finishes with result ``failure``."""
+    CLEAR = "clear"
+    """The first clear of the disk's next task fails; a later one succeeds."""
+    POLL = "poll"
+    """The disk's next task is missing from the SPM's reports for its first polls (``unknown``)."""
+    SUBMIT = "submit"
+    """Submitting the disk's next task fails once."""
+
+
+HIDDEN_POLLS = 3
+"""How many polls a ``poll`` fault hides a task for."""
+
+
+def parse_fault_kind(kind: str) -> FaultKind:
+    try:
+        return FaultKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in FaultKind)
+        raise ValueError(f"unknown fault kind {kind!r}: use one of {allowed}") from None
+
+
+class SimulatedSpm:
+    """Implements domain.ports.StoragePort against tables in the engine's own database."""
+
+    def __init__(self, engine: sa.Engine, clock: Clock, task_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.task_seconds = task_seconds
+        METADATA.create_all(engine, checkfirst=True)
+
+    def inject_fault(self, entity_id: UUID, kind: str) -> FaultKind:
+        """Arms a fault for the disk's next task; arming it twice is the same as once."""
+        fault = parse_fault_kind(kind)
+        with self.engine.begin() as connection:
+            armed = connection.execute(
+                sa.select(SPM_FAULTS).where(
+                    SPM_FAULTS.c.entity_id == entity_id, SPM_FAULTS.c.kind == fault.value
+                )
+            ).first()
+            if armed is None:
+                connection.execute(
+                    SPM_FAULTS.insert().values(entity_id=entity_id, kind=fault.value)
+                )
+        return fault
+
+    def faults(self) -> list[tuple[UUID, FaultKind]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(SPM_FAULTS).order_by(SPM_FAULTS.c.entity_id))
+            return [(row.entity_id, FaultKind(row.kind)) for row in rows]
+
+    def create_task(
+        self, storage_pool_id: UUID, task_id: str, task_type: AsyncTaskType, entity_id: UUID
+    ) -> None:
+        """Idempotent on ``task_id``; a refusal is raised after the consumed fault is committed."""
+        with self.engine.begin() as connection:
+            known = sa.select(SPM_TASKS.c.task_id).where(SPM_TASKS.c.task_id == task_id)
+            if connection.execute(known).first():
+                return
+            faults = self._take_faults(connection, entity_id)
+            if FaultKind.SUBMIT not in faults:
+                task = self._new_task(storage_pool_id, task_id, task_type, entity_id, faults)
+                connection.execute(SPM_TASKS.insert().values(task))
+        if FaultKind.SUBMIT in faults:
+            raise StorageError(f"SPM refused task {task_id} for {entity_id}", code=100)
+
+    def _take_faults(self, connection: sa.Connection, entity_id: UUID) -> set[FaultKind]:
+        rows = (
+            connection.execute(
+                sa.select(SPM_FAULTS.c.kind).where(SPM_FAULTS.c.entity_id == entity_id)
+            )
+            .scalars()
+            .all()
+        )
+        taken = {FaultKind(k) for k in rows}
+        if FaultKind.SUBMIT in taken:
+            taken = {FaultKind.SUBMIT}
+        connection.execute(
+            SPM_FAULTS.delete().where(
+                SPM_FAULTS.c.entity_id == entity_id, SPM_FAULTS.c.kind.in_([k.value for k in taken])
+            )
+        )
+        return taken
+
+    def _new_task(
+        self,
+        pool: UUID,
+        task_id: str,
+        task_type: AsyncTaskType,
+        entity_id: UUID,
+        faults: set[FaultKind],
+    ) -> dict[str, Any]:
+        failing = FaultKind.DELETE in faults
+        return {
+            "task_id": task_id,
+            "storage_pool_id": pool,
+            "entity_id": entity_id,
+            "task_type": task_type.value,
+            "finishes_at": self.clock.now() + timedelta(seconds=self.task_seconds),
+            "result": (AsyncTaskResult.FAILURE if failing else AsyncTaskResult.SUCCESS).value,
+            "message": "Image deletion failed" if failing else "",
+            "hidden_polls": HIDDEN_POLLS if FaultKind.POLL in faults else 0,
+            "clear_failures": 1 if FaultKind.CLEAR in faults else 0,
+            "stopped": False,
+        }
+
+    def get_all_task_statuses(self, storage_pool_id: UUID) -> dict[str, TaskReport]:
+        now = self.clock.now()
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                sa.select(SPM_TASKS).where(SPM_TASKS.c.storage_pool_id == storage_pool_id)
+            ).all()
+            hidden = [r.task_id for r in rows if r.hidden_polls > 0]
+            if hidden:
+                connection.execute(
+                    SPM_TASKS.update()
+                    .where(SPM_TASKS.c.task_id.in_(hidden))
+                    .values(hidden_polls=SPM_TASKS.c.hidden_polls - 1)
+                )
+        return {r.task_id: _report(r, now) for r in rows if r.hidden_polls == 0}
+
+    def clear_task(self, storage_pool_id: UUID, task_id: str) -> None:
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                sa.select(SPM_TASKS).where(SPM_TASKS.c.task_id == task_id)
+            ).first()
+            if row is None:
+                raise StorageError(f"task {task_id} not found", code=401)
+            if _report(row, self.clock.now()).status.is_running:
+                raise StorageError(f"task {task_id} is still running", code=410)
+            forget = SPM_TASKS.c.task_id == task_id
+            if row.clear_failures > 0:
+                connection.execute(
+                    SPM_TASKS.update().where(forget).values(clear_failures=row.clear_failures - 1)
+                )
+            else:
+                connection.execute(SPM_TASKS.delete().where(forget))
+        if row.clear_failures > 0:
+            raise StorageError(f"could not clear task {task_id}", code=411)
+
+    def stop_task(self, storage_pool_id: UUID, task_id: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                SPM_TASKS.update()
+                .where(SPM_TASKS.c.task_id == task_id)
+                .values(stopped=True, result=AsyncTaskResult.FAILURE.value, message="task stopped")
+            )
+
+    def list_tasks(self, storage_pool_id: UUID | None = None) -> list[dict[str, Any]]:
+        query = sa.select(SPM_TASKS).order_by(SPM_TASKS.c.task_id)
+        if storage_pool_id is not None:
+            query = query.where(SPM_TASKS.c.storage_pool_id == storage_pool_id)
+        now = self.clock.now()
+        with self.engine.connect() as connection:
+            return [
+                {**row._asdict(), "status": _report(row, now).status.value}
+                for row in connection.execute(query)
+            ]
+
+
+def _report(row: Any, now: datetime) -> TaskReport:
+    if row.stopped:
+        return TaskReport(
+            status=AsyncTaskStatus.FINISHED, result=AsyncTaskResult.FAILURE, message=row.message
+        )
+    finishes_at = (
+        row.finishes_at if row.finishes_at.tzinfo else row.finishes_at.replace(tzinfo=now.tzinfo)
+    )
+    if now < finishes_at:
+        return TaskReport(status=AsyncTaskStatus.RUNNING, result=AsyncTaskResult.UNKNOWN)
+    return TaskReport(
+        status=AsyncTaskStatus.FINISHED, result=AsyncTaskResult(row.result), message=row.message
+    )
