@@ -42,6 +42,8 @@ class EngineLock(StateMachineAggregate):
     holders: dict[UUID, Holder]
 
     class Acquired(Transitioned):
+        group: str
+        key: UUID
         command_id: UUID
         message: str
 
@@ -106,7 +108,9 @@ class EngineLock(StateMachineAggregate):
 
     def acquire(self, cause: Cause, *, command_id: UUID, exclusive: bool, message: str) -> None:
         trigger = "acquire_exclusive" if exclusive else "acquire_shared"
-        self._transition(trigger, cause, command_id=command_id, message=message)
+        self._transition(
+            trigger, cause, group=self.group, key=self.key, command_id=command_id, message=message
+        )
 
     def release(self, cause: Cause, command_id: UUID) -> None:
         """Releases ``command_id``'s hold; releasing a lock it does not hold is a no-op."""
