@@ -1,0 +1,156 @@
+"""Reading the oVirt tables: what the CLI's listing commands and later the HTTP API show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.errors import TasktrailError
+from projections.read_model import ReadModel
+
+Row = dict[str, Any]
+
+
+class NotFoundError(TasktrailError):
+    """An id the read model does not know."""
+
+
+def _all(model: ReadModel, query: sa.Select[Any]) -> list[Row]:
+    with model.engine.connect() as connection:
+        return [
+            {k: _aware(v) for k, v in row._mapping.items()} for row in connection.execute(query)
+        ]
+
+
+def _aware(value: Any) -> Any:
+    """SQLite hands back naive datetimes; every time tasktrail stores is UTC."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def jobs(model: ReadModel, status: str | None = None) -> list[Row]:
+    t = model.tables.job
+    query = sa.select(
+        t.c.job_id,
+        t.c.action_type,
+        t.c.description,
+        t.c.status,
+        t.c.owner_id,
+        t.c.correlation_id,
+        t.c.start_time,
+        t.c.end_time,
+    ).order_by(t.c.start_time)
+    if status:
+        query = query.where(t.c.status == status.upper())
+    return _all(model, query)
+
+
+def job(model: ReadModel, job_id: UUID) -> Row:
+    """The job with its step tree (each step with its sub-steps under ``steps``)."""
+    t, s = model.tables.job, model.tables.step
+    found = _all(model, sa.select(t).where(t.c.job_id == job_id))
+    if not found:
+        raise NotFoundError(f"job {job_id} not found")
+    steps = _all(
+        model,
+        sa.select(
+            s.c.step_id.label("id"),
+            s.c.step_type,
+            s.c.status,
+            s.c.step_number,
+            s.c.parent_step_id,
+            s.c.description,
+            s.c.start_time,
+            s.c.end_time,
+            s.c.external_id,
+            s.c.reason,
+        )
+        .where(s.c.job_id == job_id)
+        .order_by(s.c.start_time, s.c.step_number),
+    )
+    return {**found[0], "steps": _tree(steps, None)}
+
+
+def _tree(steps: list[Row], parent: UUID | None) -> list[Row]:
+    children = sorted(
+        (x for x in steps if x["parent_step_id"] == parent), key=lambda x: x["step_number"]
+    )
+    return [{**x, "steps": _tree(steps, x["id"])} for x in children]
+
+
+def commands(model: ReadModel, status: str | None = None) -> list[Row]:
+    t = model.tables.command_entities
+    query = sa.select(
+        t.c.command_id,
+        t.c.command_type,
+        t.c.status,
+        t.c.parent_command_id,
+        t.c.root_command_id,
+        t.c.job_id,
+        t.c.created_at,
+    ).order_by(t.c.created_at)
+    if status:
+        query = query.where(t.c.status == status.upper())
+    return _all(model, query)
+
+
+def tasks(model: ReadModel) -> list[Row]:
+    t = model.tables.async_tasks
+    return _all(model, sa.select(t).order_by(t.c.started_at))
+
+
+def locks(model: ReadModel) -> list[Row]:
+    t = model.tables.engine_locks
+    return _all(model, sa.select(t).order_by(t.c.since))
+
+
+def history(
+    model: ReadModel,
+    *,
+    entity: UUID | None = None,
+    aggregate: UUID | None = None,
+    correlation_id: str | None = None,
+    user: str | None = None,
+    event_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> list[Row]:
+    """Events oldest first, filtered; ``entity`` finds every event that touches that id."""
+    e = model.tables.event_index
+    query = (
+        sa.select(
+            e.c.position,
+            e.c.timestamp,
+            e.c.aggregate_type,
+            e.c.aggregate_id,
+            e.c.event_type,
+            e.c.from_state,
+            e.c.to_state,
+            e.c.user_id.label("user"),
+            e.c.correlation_id,
+        )
+        .order_by(e.c.position)
+        .limit(limit)
+    )
+    if entity is not None:
+        touched = model.tables.event_entity
+        query = query.where(
+            e.c.position.in_(sa.select(touched.c.position).where(touched.c.entity_id == entity))
+        )
+    filters = [
+        (aggregate, e.c.aggregate_id),
+        (correlation_id, e.c.correlation_id),
+        (user, e.c.user_id),
+        (event_type, e.c.event_type),
+    ]
+    query = query.where(*(column == value for value, column in filters if value is not None))
+    if since is not None:
+        query = query.where(e.c.timestamp >= since)
+    if until is not None:
+        query = query.where(e.c.timestamp <= until)
+    return _all(model, query)

@@ -1,0 +1,48 @@
+"""The composition root: one function wires store, storage, engine and read model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.clock import SystemClock
+from domain.framework.engine import Engine
+from domain.framework.engine_ports import EngineNotice, EnginePorts
+from domain.store import EventStore
+from projections.read_model import ReadModel
+from runners.database import open_event_store
+from runners.settings import Settings
+from runners.simulated_spm import SimulatedSpm
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: EventStore
+    spm: SimulatedSpm
+    engine: Engine
+    read_model: ReadModel
+    notices: list[EngineNotice]
+
+    def refresh(self) -> int:
+        """Brings the read model up to the store's head; returns the events applied."""
+        return self.read_model.catch_up(self.settings.batch_size)
+
+
+def build_runtime(settings: Settings, *, execute_inline: bool = False) -> Runtime:
+    """Opens everything on ``settings.db``; nothing connects before this is called.
+
+    With ``execute_inline`` false, valid commands wait for ``serve`` to execute them.
+    """
+    store = open_event_store(settings.db)
+    clock = SystemClock()
+    spm = SimulatedSpm(store.recorder.datastore.engine, clock, settings.spm_task_seconds)  # type: ignore[attr-defined]
+    notices: list[EngineNotice] = []
+    ports = EnginePorts(store=store, storage=spm, clock=clock, notify=notices.append)
+    engine = Engine(ports, submit=None if execute_inline else _later)
+    read_model = ReadModel(store)
+    read_model.create()
+    return Runtime(settings, store, spm, engine, read_model, notices)
+
+
+def _later(_: object) -> None:
+    """Validated commands are recorded NOT_STARTED; a serving engine picks them up."""
