@@ -31,10 +31,10 @@ def blocked(engine: Engine, in_flight: InFlight, now: datetime) -> list[Blocked]
 
 def _command(engine: Engine, command_id: UUID, now: datetime) -> Blocked:
     command = engine.ports.store.load(Command, command_id)
-    if command.has_callback:
-        reasons = waiting_on(engine, command)
-    elif command.state.value == "NOT_STARTED":
+    if command.state.value == "NOT_STARTED":
         reasons = ["an engine to execute it (is `tasktrail serve` running?)"]
+    elif command.has_callback:
+        reasons = waiting_on(engine, command)
     else:
         reasons = [f"its storage task(s) of {command.action_type}"]
     return Blocked(

@@ -56,7 +56,7 @@ class Context:
 
 
 def refused(message: str, code: int = 2) -> typer.Exit:
-    show.errors.print(f"error: {message}", markup=False, highlight=False)
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
     return typer.Exit(code)
 
 
