@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from domain.clock import SystemClock
@@ -9,7 +10,11 @@ from domain.framework.engine import Engine
 from domain.framework.engine_ports import EngineNotice, EnginePorts
 from domain.store import EventStore
 from projections.read_model import ReadModel
+from runners.checkpoint import Checkpoint
+from runners.crash_points import install_from_environment
 from runners.database import open_event_store
+from runners.engine_loop import EngineLoop
+from runners.leases import leases_for
 from runners.settings import Settings
 from runners.simulated_spm import SimulatedSpm
 
@@ -23,6 +28,17 @@ class Runtime:
     read_model: ReadModel
     notices: list[EngineNotice]
 
+    def loop(self, executor: Executor | None = None) -> EngineLoop:
+        """An engine loop that resumes from the shared checkpoint and leases its share of work."""
+        database = self.store.recorder.datastore.engine  # type: ignore[attr-defined]
+        return EngineLoop(
+            self.engine,
+            batch_size=self.settings.batch_size,
+            leases=leases_for(database),
+            executor=executor,
+            checkpoint=Checkpoint(database),
+        )
+
     def refresh(self) -> int:
         """Brings the read model up to the store's head; returns the events applied."""
         return self.read_model.catch_up(self.settings.batch_size)
@@ -34,6 +50,7 @@ def build_runtime(settings: Settings, *, execute_inline: bool = False) -> Runtim
     With ``execute_inline`` false, valid commands wait for ``serve`` to execute them.
     """
     store = open_event_store(settings.db)
+    install_from_environment(store)
     clock = SystemClock()
     spm = SimulatedSpm(store.recorder.datastore.engine, clock, settings.spm_task_seconds)  # type: ignore[attr-defined]
     notices: list[EngineNotice] = []

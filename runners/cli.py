@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -29,7 +30,6 @@ from runners import cli_render as show
 from runners.blocked import blocked as list_blocked
 from runners.bootstrap import Runtime, build_runtime
 from runners.database import open_event_store
-from runners.engine_loop import EngineLoop
 from runners.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -94,7 +94,7 @@ def _drive(
     runtime: Runtime, done: Callable[[], bool], render: Callable[[], Any] | None = None
 ) -> None:
     """Runs the engine in this process until ``done``; shows ``render`` live on a terminal."""
-    loop = EngineLoop(runtime.engine)
+    loop = runtime.loop()
     interval = runtime.settings.poll_interval
     if render is None or not _live():
         while not done():
@@ -307,13 +307,17 @@ def serve(
     stopping: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, _frame: stopping.append(number))
-    loop = EngineLoop(runtime.engine)
-    while not stopping:
-        busy = loop.step()
-        runtime.refresh()
-        if until_idle and not busy:
-            return
-        time.sleep(interval)
+    with ThreadPoolExecutor(runtime.settings.executor_threads, "execute") as executor:
+        loop = runtime.loop(executor)
+        try:
+            while not stopping:
+                busy = loop.step()
+                runtime.refresh()
+                if until_idle and not busy:
+                    return
+                time.sleep(interval)
+        finally:
+            loop.leases.close()
 
 
 @app.command()
@@ -529,7 +533,7 @@ def blocked_command(
 ) -> None:
     """What is in flight, what each waits on, and for how long it has not moved."""
     runtime = Context.runtime()
-    loop = EngineLoop(runtime.engine)
+    loop = runtime.loop()
     loop.follow()
     found = [
         b

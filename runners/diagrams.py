@@ -19,7 +19,14 @@ from domain.state_machine import StateMachineAggregate, TransitionTable
 from domain.step.aggregate import Step
 
 AGGREGATES: tuple[type[StateMachineAggregate], ...] = (
-    Command, Job, Step, AsyncTask, EngineLock, Vm, Disk, StoragePool,
+    Command,
+    Job,
+    Step,
+    AsyncTask,
+    EngineLock,
+    Vm,
+    Disk,
+    StoragePool,
 )
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "state-diagrams.md"
 
@@ -55,8 +62,16 @@ def render() -> str:
     for aggregate in AGGREGATES:
         table = aggregate.TABLE
         states = ", ".join(s.value for s in table.states)
-        parts += ["", f"## {table.name}", "", f"States: {states}.", "", mermaid(table), "",
-                  rows_table(table)]
+        parts += [
+            "",
+            f"## {table.name}",
+            "",
+            f"States: {states}.",
+            "",
+            mermaid(table),
+            "",
+            rows_table(table),
+        ]
     return "\n".join(parts) + "\n"
 
 

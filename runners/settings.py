@@ -20,5 +20,7 @@ class Settings(BaseSettings):
     """Seconds a simulated storage task runs before it reports finished. Default 1."""
     poll_interval: float = Field(default=0.5, gt=0)
     """Seconds between two rounds of polling (storage pools, callbacks). Default 0.5."""
+    executor_threads: int = Field(default=4, gt=0)
+    """Threads of ``serve``'s executor (oVirt's EngineThreadPool). Default 4."""
     batch_size: int = Field(default=500, gt=0)
     """Events per projection transaction. Default 500."""

@@ -20,6 +20,7 @@ from domain.state_machine import Transitioned
 class CommandInFlight:
     action_type: str
     parent_id: UUID | None
+    root_id: UUID
     has_callback: bool
     state: CommandStatus
     executed: bool = False
@@ -44,6 +45,7 @@ class InFlight:
             self.commands[event.originator_id] = CommandInFlight(
                 event.action_type,
                 event.parent_command_id,
+                event.root_command_id or event.originator_id,
                 event.has_callback,
                 CommandStatus.NOT_STARTED,
             )
