@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict
 from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
 from domain.errors import TasktrailError
 
+TASK_NOT_FOUND = 401
+"""VDSM's code for a task id the SPM does not know."""
+
 
 class StorageError(TasktrailError):
     """The storage back-end refused or failed a verb; ``code`` is VDSM-like."""

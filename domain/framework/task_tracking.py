@@ -20,7 +20,7 @@ from domain.framework.execution import task_id_for
 from domain.framework.job_tracking import end_step
 from domain.framework.messages import Msg
 from domain.framework.unit_of_work import UnitOfWork
-from domain.ports import StorageError, TaskReport
+from domain.ports import TASK_NOT_FOUND, StorageError, TaskReport
 from domain.step.aggregate import Step
 
 if TYPE_CHECKING:
@@ -141,16 +141,21 @@ class _TaskSettle:
 
 
 def clear_tasks(engine: Engine, task_ids: list[UUID]) -> list[UUID]:
-    """SPMClearTask for every task whose command has ended; a failed clear is retried next poll."""
+    """SPMClearTask for every task whose command has ended; a failed clear is retried next poll.
+
+    Each clear is saved on its own, right after the SPM answered, so that a crash can lose at
+    most one answer; and a task the SPM no longer knows counts as cleared, because that is
+    what a clear whose answer was lost looks like afterwards.
+    """
     store = engine.ports.store
-    uow = UnitOfWork(store)
     cleared = []
     for task_id in task_ids:
-        task = uow.get(AsyncTask, task_id)
+        task = store.load(AsyncTask, task_id)
         ended = task.state in _TO_CLEAR and store.load(Command, task.command_id).state.is_ended
         if ended and _clear(engine, task):
             cleared.append(task_id)
-    uow.commit()
+        if ended:
+            store.save_all(task)
     return cleared
 
 
@@ -159,7 +164,8 @@ def _clear(engine: Engine, task: AsyncTask) -> bool:
     try:
         engine.ports.storage.clear_task(task.storage_pool_id, task.vdsm_task_id)
     except StorageError as error:
-        task.fail_clear(cause, str(error))
-        return False
+        if error.code != TASK_NOT_FOUND:
+            task.fail_clear(cause, str(error))
+            return False
     task.clear(cause)
     return True

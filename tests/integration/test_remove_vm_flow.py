@@ -13,7 +13,9 @@ from domain.inventory.vm import Vm, VmStatus
 from domain.job.aggregate import Job
 from domain.lock.aggregate import EngineLock, lock_id
 from domain.lock.machine import LockState
+from domain.ports import StorageError
 from domain.step.aggregate import Step
+from tests.fakes import FakeSpm
 from tests.scenario import Scenario
 
 
@@ -219,4 +221,26 @@ def test_a_task_the_spm_refused_ends_its_command_and_marks_the_disk_illegal(
         DiskStatus.ILLEGAL,
         DiskStatus.REMOVED,
     ]
+    assert world.loop.in_flight.idle
+
+
+class ForgetfulSpm(FakeSpm):
+    """Forgets a task on the first clear but the answer is lost (a crash, a dropped reply)."""
+
+    def clear_task(self, storage_pool_id: UUID, task_id: str) -> None:
+        if task_id in self.tasks:
+            del self.tasks[task_id]
+            raise StorageError("connection reset while clearing")
+        super().clear_task(storage_pool_id, task_id)
+
+
+def test_a_task_the_spm_already_forgot_counts_as_cleared(database_url: str) -> None:
+    world = Scenario(database_url, storage_factory=lambda _: ForgetfulSpm())
+    vm_id, _ = world.add_vm(world.add_pool(), disks=1)
+    root_id = world.remove_vm(vm_id).command_id
+    assert root_id is not None
+    world.drive()
+    task = next(e for e in world.events_since(0) if isinstance(e, AsyncTask.Created))
+
+    assert world.states_of(task.originator_id)[-2:] == ["ClearFailed", "Cleared"]
     assert world.loop.in_flight.idle
