@@ -85,8 +85,9 @@ class EngineLoop:
             log.exception("could not %s; will try again next round", duty)
 
     def _execute_roots(self) -> None:
-        for command_id in self.in_flight.roots_to_execute():
-            if command_id in self._started or not self.leases.owns(command_id):
+        for command_id in self.in_flight.to_execute():
+            root = self.in_flight.commands[command_id].root_id
+            if command_id in self._started or not self.leases.owns(root):
                 continue
             self._started.add(command_id)
             if self.executor is None:

@@ -30,6 +30,7 @@ from domain.step.machine import StepEnum
 
 Params = dict[str, Any] | ActionParameters
 _LOCK_RACE_ATTEMPTS = 5
+_CONFLICT_RETRIES = 10
 """A rival engine can win a lock between our check and our save; we then look again."""
 Mapper = Callable[[Callable[[Any], ActionReturnValue], Iterable[Any]], Iterator[ActionReturnValue]]
 
@@ -165,7 +166,20 @@ class Engine:
         uow.commit()
 
     def execute(self, command_id: UUID) -> None:
-        """Begins (job, steps, ACTIVE), executes, and records the outcome; safe to call again."""
+        """Begins (job, steps, ACTIVE), executes, and records the outcome; safe to call again.
+
+        Losing an optimistic-concurrency race (another thread or engine saved one of the same
+        aggregates first) is not a failure: execute resumes from what is now stored. Should it
+        keep losing, it gives up quietly and the engine loop resumes the command later.
+        """
+        for _ in range(_CONFLICT_RETRIES):
+            try:
+                self._execute_once(command_id)
+            except ConcurrencyError:
+                continue
+            return
+
+    def _execute_once(self, command_id: UUID) -> None:
         command = self.ports.store.load(Command, command_id)
         handler = self.handler_for(command)
         cause = self.ports.cause_for(command, command_id)
@@ -176,7 +190,7 @@ class Engine:
                 return
             result = handler.execute(Execution(self, command_id, cause))
         except ConcurrencyError:
-            return
+            raise
         except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
             execution_failed(self, command_id, error)
             return

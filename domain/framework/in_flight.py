@@ -82,15 +82,23 @@ class InFlight:
             if command.parent_id is not None:
                 self.parents_due.add(command.parent_id)
 
-    def roots_to_execute(self) -> list[UUID]:
-        """Validated roots not yet begun, and roots whose execute never finished (after a crash)."""
+    def to_execute(self) -> list[UUID]:
+        """Validated roots not yet begun, and any command whose execute never finished.
+
+        A child is normally executed by its parent's execute; one left unexecuted under a
+        parent that already executed (a crash, a lost race) is executed on its own.
+        """
         return [
             cid
             for cid, c in self.commands.items()
-            if c.parent_id is None
-            and not c.executed
+            if not c.executed
             and c.state in (CommandStatus.NOT_STARTED, CommandStatus.ACTIVE)
+            and (c.parent_id is None or self._executed(c.parent_id))
         ]
+
+    def _executed(self, command_id: UUID) -> bool:
+        parent = self.commands.get(command_id)
+        return parent is None or parent.executed
 
     def callback_commands(self) -> list[UUID]:
         return [cid for cid, c in self.commands.items() if c.has_callback]
