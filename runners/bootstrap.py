@@ -12,7 +12,7 @@ from domain.store import EventStore
 from projections.read_model import ReadModel
 from runners.checkpoint import Checkpoint
 from runners.crash_points import install_from_environment
-from runners.database import open_event_store
+from runners.database import open_event_store, schema_lock
 from runners.engine_loop import EngineLoop
 from runners.leases import leases_for
 from runners.settings import Settings
@@ -49,15 +49,18 @@ def build_runtime(settings: Settings, *, execute_inline: bool = False) -> Runtim
 
     With ``execute_inline`` false, valid commands wait for ``serve`` to execute them.
     """
-    store = open_event_store(settings.db)
+    with schema_lock(settings.db):
+        store = open_event_store(settings.db)
+        clock = SystemClock()
+        database = store.recorder.datastore.engine  # type: ignore[attr-defined]
+        spm = SimulatedSpm(database, clock, settings.spm_task_seconds)
+        read_model = ReadModel(store)
+        read_model.create()
+        Checkpoint(database)
     install_from_environment(store)
-    clock = SystemClock()
-    spm = SimulatedSpm(store.recorder.datastore.engine, clock, settings.spm_task_seconds)  # type: ignore[attr-defined]
     notices: list[EngineNotice] = []
     ports = EnginePorts(store=store, storage=spm, clock=clock, notify=notices.append)
     engine = Engine(ports, submit=None if execute_inline else _later)
-    read_model = ReadModel(store)
-    read_model.create()
     return Runtime(settings, store, spm, engine, read_model, notices)
 
 

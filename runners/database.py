@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -33,6 +37,29 @@ def normalise_url(url: str) -> str:
     if parsed.get_backend_name() == "sqlite" and "timeout" not in parsed.query:
         parsed = parsed.update_query_dict({"timeout": "30"})
     return parsed.render_as_string(hide_password=False)
+
+
+_SCHEMA_LOCK = 0x7A5C_FFFF
+
+
+@contextmanager
+def schema_lock(url: str) -> Iterator[None]:
+    """Engines starting together on PostgreSQL create their tables one after the other.
+
+    ``CREATE TABLE`` after a check is not atomic; two first starts would race on it.
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        yield
+        return
+    engine = sa.create_engine(normalise_url(url))
+    with engine.connect() as connection:
+        connection.execute(sa.text("select pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute(sa.text("select pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK})
+            connection.commit()
+    engine.dispose()
 
 
 def open_event_store(url: str = DEFAULT_URL) -> EventStore:
