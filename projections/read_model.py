@@ -18,7 +18,7 @@ from domain.state_machine import Transitioned
 from domain.store import EventStore
 from projections.async_tasks import project_async_task
 from projections.audit_log import project_audit
-from projections.changes import Change, aggregate_type, apply_changes
+from projections.changes import Change, Insert, aggregate_type, apply_changes
 from projections.command_entities import project_command
 from projections.engine_locks import project_lock
 from projections.event_index import project_index
@@ -27,6 +27,8 @@ from projections.job import project_job, project_step
 from projections.tables import LIVE, SHADOW, Tables
 
 Progress = Callable[[int, int], None]
+_APPENDED_ONLY = ("event_index", "event_entity")
+"""Tables no other change reads or updates: their rows go in with one statement per batch."""
 
 _BY_AGGREGATE: dict[str, Callable[[Transitioned], list[Change]]] = {
     "Command": project_command,
@@ -102,10 +104,19 @@ class ReadModel:
             batch = self.store.recorder.select_notifications(
                 position + 1, min(batch_size, head - position), stop=head
             )
+            deferred: dict[str, list[dict[str, Any]]] = {name: [] for name in _APPENDED_ONLY}
             for notification in batch:
                 event = self.store.mapper.to_domain_event(notification)
                 assert isinstance(event, Transitioned)
-                apply_changes(connection, self.tables, project(event, notification.id))
+                changes = project(event, notification.id)
+                for change in changes:
+                    if isinstance(change, Insert) and change.table in deferred:
+                        deferred[change.table].append(change.values)
+                apply_changes(connection, self.tables, [
+                    c for c in changes if not (isinstance(c, Insert) and c.table in deferred)])
+            for name, rows in deferred.items():
+                if rows:
+                    connection.execute(getattr(self.tables, name).insert(), rows)
             if batch:
                 connection.execute(
                     self._tracking.update()
