@@ -1,4 +1,4 @@
-"""``python -m bench [--quick|--full] [--only NAME] [--markdown FILE]``: run and print every figure."""
+"""``python -m bench [--quick|--full] [--only NAME] [--markdown FILE]``: every figure."""
 
 from __future__ import annotations
 

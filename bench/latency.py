@@ -11,8 +11,8 @@ from bench.flows import Flows
 from bench.report import Row, percentile
 from domain.clock import SystemClock
 from domain.command.aggregate import Command
-from domain.framework.in_flight import CommandInFlight, InFlight
 from domain.command.machine import CommandStatus
+from domain.framework.in_flight import CommandInFlight, InFlight
 from runners.callback_timing import CallbackTiming
 from runners.engine_loop import EngineLoop
 from runners.simulated_spm import SimulatedSpm
