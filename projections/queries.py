@@ -18,7 +18,7 @@ class NotFoundError(TasktrailError):
     """An id the read model does not know."""
 
 
-def _all(model: ReadModel, query: sa.Select[Any]) -> list[Row]:
+def fetch_all(model: ReadModel, query: sa.Select[Any]) -> list[Row]:
     with model.engine.connect() as connection:
         return [
             {k: _aware(v) for k, v in row._mapping.items()} for row in connection.execute(query)
@@ -46,16 +46,16 @@ def jobs(model: ReadModel, status: str | None = None) -> list[Row]:
     ).order_by(t.c.start_time)
     if status:
         query = query.where(t.c.status == status.upper())
-    return _all(model, query)
+    return fetch_all(model, query)
 
 
 def job(model: ReadModel, job_id: UUID) -> Row:
     """The job with its step tree (each step with its sub-steps under ``steps``)."""
     t, s = model.tables.job, model.tables.step
-    found = _all(model, sa.select(t).where(t.c.job_id == job_id))
+    found = fetch_all(model, sa.select(t).where(t.c.job_id == job_id))
     if not found:
         raise NotFoundError(f"job {job_id} not found")
-    steps = _all(
+    steps = fetch_all(
         model,
         sa.select(
             s.c.step_id.label("id"),
@@ -95,62 +95,14 @@ def commands(model: ReadModel, status: str | None = None) -> list[Row]:
     ).order_by(t.c.created_at)
     if status:
         query = query.where(t.c.status == status.upper())
-    return _all(model, query)
+    return fetch_all(model, query)
 
 
 def tasks(model: ReadModel) -> list[Row]:
     t = model.tables.async_tasks
-    return _all(model, sa.select(t).order_by(t.c.started_at))
+    return fetch_all(model, sa.select(t).order_by(t.c.started_at))
 
 
 def locks(model: ReadModel) -> list[Row]:
     t = model.tables.engine_locks
-    return _all(model, sa.select(t).order_by(t.c.since))
-
-
-def history(
-    model: ReadModel,
-    *,
-    entity: UUID | None = None,
-    aggregate: UUID | None = None,
-    correlation_id: str | None = None,
-    user: str | None = None,
-    event_type: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
-) -> list[Row]:
-    """Events oldest first, filtered; ``entity`` finds every event that touches that id."""
-    e = model.tables.event_index
-    query = (
-        sa.select(
-            e.c.position,
-            e.c.timestamp,
-            e.c.aggregate_type,
-            e.c.aggregate_id,
-            e.c.event_type,
-            e.c.from_state,
-            e.c.to_state,
-            e.c.user_id.label("user"),
-            e.c.correlation_id,
-        )
-        .order_by(e.c.position)
-        .limit(limit)
-    )
-    if entity is not None:
-        touched = model.tables.event_entity
-        query = query.where(
-            e.c.position.in_(sa.select(touched.c.position).where(touched.c.entity_id == entity))
-        )
-    filters = [
-        (aggregate, e.c.aggregate_id),
-        (correlation_id, e.c.correlation_id),
-        (user, e.c.user_id),
-        (event_type, e.c.event_type),
-    ]
-    query = query.where(*(column == value for value, column in filters if value is not None))
-    if since is not None:
-        query = query.where(e.c.timestamp >= since)
-    if until is not None:
-        query = query.where(e.c.timestamp <= until)
-    return _all(model, query)
+    return fetch_all(model, sa.select(t).order_by(t.c.since))

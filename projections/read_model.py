@@ -112,8 +112,11 @@ class ReadModel:
                 for change in changes:
                     if isinstance(change, Insert) and change.table in deferred:
                         deferred[change.table].append(change.values)
-                apply_changes(connection, self.tables, [
-                    c for c in changes if not (isinstance(c, Insert) and c.table in deferred)])
+                apply_changes(
+                    connection,
+                    self.tables,
+                    [c for c in changes if not (isinstance(c, Insert) and c.table in deferred)],
+                )
             for name, rows in deferred.items():
                 if rows:
                     connection.execute(getattr(self.tables, name).insert(), rows)

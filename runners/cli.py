@@ -24,7 +24,7 @@ from domain.clock import SystemClock
 from domain.command.aggregate import Command
 from domain.errors import TasktrailError
 from domain.inventory.disk import Disk
-from projections import bundle, queries, replay
+from projections import audit, bundle, queries, replay
 from projections.read_model import ReadModel, status, verify
 from runners import cli_render as show
 from runners.blocked import blocked as list_blocked
@@ -439,49 +439,86 @@ def _moment(text: str | None) -> datetime | None:
     return moment
 
 
+HISTORY_FIELDS = [
+    "position",
+    "timestamp",
+    "aggregate_type",
+    "aggregate_id",
+    "event_type",
+    "from_state",
+    "to_state",
+    "user",
+    "correlation_id",
+]
+
+
 @app.command()
 @handles_errors
 def history(
-    entity: Annotated[UUID | None, typer.Option(help="Every event touching this id.")] = None,
+    entity: Annotated[
+        UUID | None,
+        typer.Option(
+            help="Every event touching this id, and the command families that worked on it."
+        ),
+    ] = None,
     aggregate: Annotated[UUID | None, typer.Option(help="Events of this aggregate.")] = None,
     correlation_id: Annotated[str | None, typer.Option()] = None,
     user: Annotated[str | None, typer.Option()] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Event type, e.g. Failed.")] = None,
+    to_state: Annotated[str | None, typer.Option(help="e.g. FAILED.")] = None,
+    action_type: Annotated[str | None, typer.Option(help="e.g. RemoveVm.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO timestamp with zone.")] = None,
     until: Annotated[str | None, typer.Option(help="ISO timestamp with zone.")] = None,
+    newest_first: Annotated[bool, typer.Option()] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
     json_out: JsonFlag = False,
 ) -> None:
     """The event history, oldest first; --json prints JSON lines."""
-    start, end = _moment(since), _moment(until)
-    rows = _refreshed(
-        lambda model: queries.history(
-            model,
-            entity=entity,
-            aggregate=aggregate,
-            correlation_id=correlation_id,
-            user=user,
-            event_type=type_,
-            since=start,
-            until=end,
-        )
+    query = audit.AuditQuery(
+        entity=entity,
+        aggregate=aggregate,
+        correlation_id=correlation_id,
+        user=user,
+        event_type=type_,
+        to_state=to_state,
+        action_type=action_type,
+        since=_moment(since),
+        until=_moment(until),
+        newest_first=newest_first,
+        limit=limit,
+        offset=offset,
     )
+    page = _refreshed(lambda model: audit.events(model, query))
+    rows = [{k: e[k] for k in HISTORY_FIELDS} for e in page.events]
     if json_out:
         show.emit_json_lines(rows)
     else:
+        show.console.print(show.table("history", rows, HISTORY_FIELDS))
+        if page.next_offset is not None:
+            show.console.print(f"more: --offset {page.next_offset}")
+
+
+@app.command()
+@handles_errors
+def failed(json_out: JsonFlag = False) -> None:
+    """Root commands that ended with failure: the step that failed and the storage error."""
+    rows = [f.model_dump(mode="json") for f in _refreshed(audit.failed_commands)]
+    if json_out:
+        show.emit_json(rows)
+    else:
         show.console.print(
             show.table(
-                "history",
+                "failed commands",
                 rows,
                 [
-                    "position",
-                    "timestamp",
-                    "aggregate_type",
-                    "aggregate_id",
-                    "event_type",
-                    "from_state",
-                    "to_state",
+                    "command_type",
+                    "command_id",
+                    "ended_at",
                     "user",
-                    "correlation_id",
+                    "failed_step_type",
+                    "failed_step_number",
+                    "storage_error",
                 ],
             )
         )

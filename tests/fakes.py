@@ -24,6 +24,8 @@ class FakeSpm:
     fail_delete: set[UUID] = field(default_factory=set)
     fail_clear: set[UUID] = field(default_factory=set)
     fail_submit: set[UUID] = field(default_factory=set)
+    hold: set[UUID] = field(default_factory=set)
+    """Disks whose tasks keep reporting ``running``."""
     created: list[str] = field(default_factory=list)
     polls: int = 0
 
@@ -47,7 +49,12 @@ class FakeSpm:
 
     def get_all_task_statuses(self, storage_pool_id: UUID) -> dict[str, TaskReport]:
         self.polls += 1
-        return {k: t.report for k, t in self.tasks.items() if t.pool == storage_pool_id}
+        running = TaskReport(status=AsyncTaskStatus.RUNNING, result=AsyncTaskResult.UNKNOWN)
+        return {
+            k: running if t.entity in self.hold else t.report
+            for k, t in self.tasks.items()
+            if t.pool == storage_pool_id
+        }
 
     def clear_task(self, storage_pool_id: UUID, task_id: str) -> None:
         task = self.tasks.get(task_id)
