@@ -24,6 +24,7 @@ from projections.engine_locks import project_lock
 from projections.event_index import project_index
 from projections.inventory import project_disk, project_storage_pool, project_vm
 from projections.job import project_job, project_step
+from projections.schema import upgrade
 from projections.tables import LIVE, SHADOW, Tables
 
 Progress = Callable[[int, int], None]
@@ -66,13 +67,20 @@ class ReadModel:
         self._tracking = tables.metadata.tables[tables.metadata.info["tracking"]]
 
     def create(self) -> None:
-        self.tables.metadata.create_all(self.engine, checkfirst=True)
+        """Live tables come from the Alembic revisions; shadow tables straight from their shape."""
+        if self.tables is LIVE:
+            upgrade(self.engine)
+        else:
+            self.tables.metadata.create_all(self.engine, checkfirst=True)
         with self.engine.begin() as connection:
             if self._position(connection) is None:
                 connection.execute(self._tracking.insert().values(name=self.name, position=0))
 
     def drop(self) -> None:
         self.tables.metadata.drop_all(self.engine, checkfirst=True)
+        if self.tables is LIVE:
+            with self.engine.begin() as connection:
+                connection.execute(sa.text("drop table if exists alembic_version"))
 
     def position(self) -> int:
         with self.engine.connect() as connection:

@@ -1,0 +1,1 @@
+"""Alembic migrations of the read model's tables; see ``projections.schema``."""

@@ -1,0 +1,12 @@
+"""Alembic's environment: the connection comes from the caller, never from an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from projections.tables import LIVE
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=LIVE.metadata)
+with context.begin_transaction():
+    context.run_migrations()
