@@ -1,0 +1,1 @@
+"""Recorded event histories, replayed through current code in every test run."""
