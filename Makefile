@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test lint docs
 setup: $(STAMP)
 
 demo: $(STAMP)
@@ -23,3 +23,9 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest
+
+# Regenerates the docs that are made from code (tests fail when they are stale).
+docs: $(STAMP)
+	$(VENV)/bin/python -m runners.diagrams
+	$(VENV)/bin/python -m runners.flow_doc
+	$(VENV)/bin/typer runners.cli utils docs --name tasktrail --output docs/cli.md

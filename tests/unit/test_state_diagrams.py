@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runners import diagrams
+from runners import diagrams, flow_doc
 
 
 def test_the_committed_state_diagrams_match_the_transition_tables() -> None:
@@ -15,3 +15,7 @@ def test_every_row_of_every_table_is_drawn() -> None:
         for row in aggregate.TABLE.rows:
             assert f": {row.trigger}" in text
             assert f"| `{row.trigger}` |" in text
+
+
+def test_the_committed_remove_vm_flow_is_what_a_run_stores() -> None:
+    assert flow_doc.TARGET.read_text() == flow_doc.render(), "run: python -m runners.flow_doc"
