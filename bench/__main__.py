@@ -9,7 +9,15 @@ from pathlib import Path
 
 from bench.report import Row, markdown, show
 
-WORKLOADS = ["store_append", "w1_remove_vm", "latency", "w3_rebuild", "w4_replay", "memory"]
+WORKLOADS = [
+    "store_append",
+    "w1_remove_vm",
+    "latency",
+    "w2_serve",
+    "w3_rebuild",
+    "w4_replay",
+    "memory",
+]
 
 
 def main(argv: list[str]) -> int:
