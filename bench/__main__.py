@@ -16,6 +16,7 @@ WORKLOADS = [
     "w2_serve",
     "w3_rebuild",
     "w4_replay",
+    "w5_peers",
     "memory",
 ]
 

@@ -19,6 +19,7 @@ class Row:
     unit: str
     baseline: str = ""
     baseline_value: float | None = None
+    """None when the baseline could not be measured; the note then says why."""
     note: str = ""
 
     @property
