@@ -2,7 +2,9 @@
 
 For RemoveVm with 3 disks, ``serve`` runs in a real subprocess that SIGKILLs itself right after
 its k-th stored event (TASKTRAIL_CRASH_AFTER_EVENTS=k), for every k from 1 to the number of
-events an uninterrupted engine stores; a second ``serve`` then runs to completion, and the
+events an uninterrupted engine stores (the threaded engine may store a few more or fewer events
+from run to run, e.g. one more status poll; a run that ends before its k-th event has no crash
+point k, and the test checks exactly that); a second ``serve`` then runs to completion, and the
 terminal state must be the uninterrupted run's: same job, step and command statuses, VM and
 disks gone (or the failed disk ILLEGAL), no lock held, no storage task left.
 """
@@ -117,7 +119,12 @@ def test_every_crash_point_reaches_the_uninterrupted_outcome(
     crashed = 0
     for k in range(1, total + 1):
         vm_id, disks, root = world.removal(fail_disk)
-        crashed += world.serve(crash_after=k) == -signal.SIGKILL
+        before = world.position()
+        if world.serve(crash_after=k) == -signal.SIGKILL:
+            crashed += 1
+        else:
+            stored = world.position() - before
+            assert stored < k, f"ran to the end with {stored} events but no crash at {k}"
         assert world.serve() == 0
         assert world.outcome(vm_id, disks, root) == expected, f"crash after event {k} of {total}"
-    assert crashed == total
+    assert crashed >= total - 10
