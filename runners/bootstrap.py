@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections import deque
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -18,6 +20,8 @@ from runners.leases import leases_for
 from runners.settings import Settings
 from runners.simulated_spm import SimulatedSpm
 
+log = logging.getLogger("tasktrail.notices")
+
 
 @dataclass
 class Runtime:
@@ -26,7 +30,8 @@ class Runtime:
     spm: SimulatedSpm
     engine: Engine
     read_model: ReadModel
-    notices: list[EngineNotice]
+    notices: deque[EngineNotice]
+    """The latest domain events fired to listeners (VmDeleted, …), bounded for long runs."""
 
     def loop(self, executor: Executor | None = None) -> EngineLoop:
         """An engine loop that resumes from the shared checkpoint and leases its share of work."""
@@ -58,8 +63,13 @@ def build_runtime(settings: Settings, *, execute_inline: bool = False) -> Runtim
         read_model.create()
         Checkpoint(database)
     install_from_environment(store)
-    notices: list[EngineNotice] = []
-    ports = EnginePorts(store=store, storage=spm, clock=clock, notify=notices.append)
+    notices: deque[EngineNotice] = deque(maxlen=100)
+
+    def notify(notice: EngineNotice) -> None:
+        log.info("%s %s (command %s)", notice.name, notice.entity_id, notice.command_id)
+        notices.append(notice)
+
+    ports = EnginePorts(store=store, storage=spm, clock=clock, notify=notify)
     engine = Engine(ports, submit=None if execute_inline else _later)
     return Runtime(settings, store, spm, engine, read_model, notices)
 

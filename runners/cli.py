@@ -173,6 +173,9 @@ def demo(
         show.emit_json({"vm_id": made["vm_id"], "command_id": removed.command_id, "job": job})
     else:
         _demo_summary(job, made["vm_id"], removed.command_id)
+        for notice in runtime.notices:
+            if notice.command_id == removed.command_id:
+                show.console.print(f"fired: {notice.name} {notice.entity_id}")
     if job["status"] != "FINISHED":
         raise typer.Exit(1)
 
