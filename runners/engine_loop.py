@@ -85,6 +85,7 @@ class EngineLoop:
             log.exception("could not %s; will try again next round", duty)
 
     def _execute_roots(self) -> None:
+        self._started.intersection_update(self.in_flight.commands)
         for command_id in self.in_flight.to_execute():
             root = self.in_flight.commands[command_id].root_id
             if command_id in self._started or not self.leases.owns(root):
