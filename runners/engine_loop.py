@@ -69,7 +69,7 @@ class EngineLoop:
         """One round of every duty; True while anything is still in flight."""
         self._guarded("follow the log", self.follow)
         self._guarded("renew leases", self.leases.renew)
-        self._guarded("execute commands", self._execute_roots)
+        self._guarded("execute commands", self._execute_pending)
         self._guarded("poll storage pools", self._poll_pools)
         self._guarded("poll callbacks", self._poll_callbacks)
         self._guarded("follow the log", self.follow)
@@ -84,7 +84,7 @@ class EngineLoop:
         except Exception:
             log.exception("could not %s; will try again next round", duty)
 
-    def _execute_roots(self) -> None:
+    def _execute_pending(self) -> None:
         self._started.intersection_update(self.in_flight.commands)
         for command_id in self.in_flight.to_execute():
             root = self.in_flight.commands[command_id].root_id
