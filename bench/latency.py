@@ -6,6 +6,8 @@ import time
 from datetime import datetime
 from uuid import UUID, uuid4
 
+import sqlalchemy as sa
+
 from bench.backends import databases
 from bench.flows import Flows
 from bench.report import Row, percentile
@@ -13,6 +15,7 @@ from domain.clock import SystemClock
 from domain.command.aggregate import Command
 from domain.command.machine import CommandStatus
 from domain.framework.in_flight import CommandInFlight, InFlight
+from domain.store import EventStore
 from runners.callback_timing import CallbackTiming
 from runners.engine_loop import EngineLoop
 from runners.simulated_spm import SimulatedSpm
@@ -42,9 +45,7 @@ def run(quick: bool) -> list[Row]:
 
 
 def _latencies(url: str, count: int) -> list[float]:
-    flows = Flows(
-        url, lambda store: SimulatedSpm(store.recorder.datastore.engine, SystemClock(), 0.3)
-    )
+    flows = Flows(url, lambda store: SimulatedSpm(_database(store), SystemClock(), 0.3))
     spm = flows.spm
     assert isinstance(spm, SimulatedSpm)
     vms = flows.vms(count)
@@ -104,3 +105,8 @@ def _tick_cost(in_flight: int) -> Row:
         1000.0,
         "nothing due: bookkeeping only",
     )
+
+
+def _database(store: EventStore) -> sa.Engine:
+    engine: sa.Engine = store.recorder.datastore.engine  # type: ignore[attr-defined]
+    return engine

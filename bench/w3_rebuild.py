@@ -11,7 +11,7 @@ from bench.backends import databases
 from bench.history import grow, template
 from bench.report import Row, percentile, stopwatch
 from domain.store import EventStore
-from projections import queries
+from projections import audit
 from projections.read_model import ReadModel, verify
 
 
@@ -66,10 +66,11 @@ def _queries(model: ReadModel, backend: str) -> list[Row]:
     with model.engine.connect() as connection:
         vms = list(connection.execute(sa.select(vm.c.vm_guid)).scalars())
     picks = random.Random(7).sample(vms, min(30, len(vms)))
-    entity = [_timed(lambda v=v: queries.history(model, entity=v)) for v in picks]
-    failed = [
-        _timed(lambda: queries.commands(model, "ENDED_WITH_FAILURE")[:100]) for _ in range(30)
+    entity = [
+        _timed(lambda v=v: audit.events(model, audit.AuditQuery(entity=v, limit=1000)))
+        for v in picks
     ]
+    failed = [_timed(lambda: audit.failed_commands(model)) for _ in range(30)]
     return [
         Row(
             "W3 queries",

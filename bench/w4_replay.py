@@ -70,6 +70,6 @@ def _bare(url: str, size: int) -> float:
             app.save(aggregate)
     app.save(aggregate)
     with stopwatch() as elapsed:
-        loaded = app.repository.get(aggregate.id)
+        loaded: BareCommand = app.repository.get(aggregate.id)
     assert loaded.version == size
     return size / elapsed[0]
