@@ -244,3 +244,29 @@ def test_a_task_the_spm_already_forgot_counts_as_cleared(database_url: str) -> N
 
     assert world.states_of(task.originator_id)[-2:] == ["ClearFailed", "Cleared"]
     assert world.loop.in_flight.idle
+
+
+def test_a_task_the_spm_stops_reporting_is_ended_as_failed_after_the_limit(world: Scenario) -> None:
+    vm_id, [disk] = world.add_vm(world.add_pool(), disks=1)
+    root_id = world.remove_vm(vm_id).command_id
+    assert root_id is not None
+    world.spm.tasks.clear()  # type: ignore[attr-defined]
+    for _ in range(3):
+        world.loop.step()
+    assert world.command(root_id).state is CommandStatus.ACTIVE
+    world.clock.advance(world.engine.ports.settings.unknown_task_limit + 1)
+    world.drive()
+
+    task = next(e for e in world.events_since(0) if isinstance(e, AsyncTask.Created))
+    ended = world.store.load(AsyncTask, task.originator_id)
+    assert world.states_of(task.originator_id) == [
+        "Initializing",
+        "Polling",
+        "Ended",
+        "AttemptingEndAction",
+        "Cleared",
+    ]
+    assert ended.zombie
+    assert ended.status.value == "unknown"
+    assert world.store.load(Disk, disk).state is DiskStatus.ILLEGAL
+    assert world.command(root_id).state is CommandStatus.ENDED_WITH_FAILURE
