@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from domain.framework.engine import Engine
 
 _TO_CLEAR = (AsyncTaskState.ATTEMPTING_END_ACTION, AsyncTaskState.CLEAR_FAILED)
+_TO_END = (AsyncTaskState.ENDED, AsyncTaskState.ATTEMPTING_END_ACTION)
+"""A task whose command's end action failed stays AttemptingEndAction until a retry ends it."""
 
 
 class PoolPoll(BaseModel):
@@ -58,7 +60,7 @@ def _record_reports(
         task = uow.get(AsyncTask, task_id)
         if task.state is AsyncTaskState.POLLING:
             _update(engine, uow, task, reports.get(task.vdsm_task_id))
-        if task.state is AsyncTaskState.ENDED and task.command_id not in commands:
+        if task.state in _TO_END and task.command_id not in commands:
             commands.append(task.command_id)
     uow.commit()
     return commands
