@@ -10,8 +10,9 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -19,6 +20,7 @@ from uuid import UUID
 
 import typer
 from rich.live import Live
+from rich.progress import Progress
 
 from domain.clock import SystemClock
 from domain.command.aggregate import Command
@@ -609,7 +611,8 @@ def import_command(file: Path) -> None:
     job_id, count = bundle.import_bundle(store, file)
     model = ReadModel(store)
     model.create()
-    model.catch_up()
+    with _progress("projecting", False) as progress:
+        model.catch_up(progress=progress)
     show.errors.print(f"imported {count} events; tasktrail job {job_id}")
 
 
@@ -632,7 +635,8 @@ def projections_status(json_out: JsonFlag = False) -> None:
 def projections_rebuild(json_out: JsonFlag = False) -> None:
     """Drop and rebuild every table from the first event."""
     runtime = Context.runtime()
-    applied = runtime.read_model.rebuild(runtime.settings.batch_size, progress=_progress(json_out))
+    with _progress("rebuilding", json_out) as progress:
+        applied = runtime.read_model.rebuild(runtime.settings.batch_size, progress=progress)
     if json_out:
         show.emit_json({"rebuilt": applied})
     else:
@@ -643,7 +647,8 @@ def projections_rebuild(json_out: JsonFlag = False) -> None:
 @handles_errors
 def projections_verify(json_out: JsonFlag = False) -> None:
     """Rebuild into shadow tables and compare row by row; exit 1 on any drift."""
-    drift = verify(Context.runtime().store, progress=_progress(json_out))
+    with _progress("verifying", json_out) as progress:
+        drift = verify(Context.runtime().store, progress=progress)
     rows = [d.__dict__ for d in drift]
     if json_out:
         show.emit_json({"drift": rows})
@@ -655,10 +660,15 @@ def projections_verify(json_out: JsonFlag = False) -> None:
         raise typer.Exit(1)
 
 
-def _progress(json_out: bool) -> Callable[[int, int], None]:
+@contextmanager
+def _progress(description: str, json_out: bool) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on a terminal; nothing for --json or when output is piped."""
     if json_out or not sys.stderr.isatty():
-        return lambda done, total: None
-    return lambda done, total: show.errors.print(f"\r{done}/{total} events", end="")
+        yield lambda done, total: None
+        return
+    with Progress(console=show.errors, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def main() -> None:
