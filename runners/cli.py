@@ -116,7 +116,7 @@ def _drive(
 
 def _job_done(runtime: Runtime, job_id: UUID) -> Callable[[], bool]:
     def done() -> bool:
-        runtime.refresh()
+        """Reads the read model, which ``_drive`` refreshes after every round."""
         try:
             found: str = queries.job(runtime.read_model, job_id)["status"]
         except queries.NotFoundError:
