@@ -29,10 +29,17 @@ def _fresh_postgres(name: str) -> str | None:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+BACKENDS = os.environ.get("TASKTRAIL_BENCH_BACKENDS", "sqlite,postgresql").split(",")
+"""Which backends to measure, e.g. ``TASKTRAIL_BENCH_BACKENDS=postgresql`` for a long full run."""
+
+
 def databases(label: str) -> Iterator[tuple[str, str]]:
     """(backend name, fresh URL) for SQLite and, if reachable, PostgreSQL."""
-    with tempfile.TemporaryDirectory() as folder:
-        yield "sqlite", f"sqlite:///{Path(folder) / f'{label}.db'}"
+    if "sqlite" in BACKENDS:
+        with tempfile.TemporaryDirectory() as folder:
+            yield "sqlite", f"sqlite:///{Path(folder) / f'{label}.db'}"
+    if "postgresql" not in BACKENDS:
+        return
     pg = _fresh_postgres(f"bench_{label}_{os.getpid()}")
     if pg is not None:
         yield "postgresql", pg
