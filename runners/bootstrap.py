@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from domain.framework.engine import Engine
 from domain.framework.engine_ports import EngineNotice, EnginePorts
 from domain.store import EventStore
 from projections.read_model import ReadModel
+from runners.callback_timing import CallbackTiming
 from runners.checkpoint import Checkpoint
 from runners.crash_points import install_from_environment
 from runners.database import open_event_store, schema_lock
@@ -33,15 +35,22 @@ class Runtime:
     notices: deque[EngineNotice]
     """The latest domain events fired to listeners (VmDeleted, …), bounded for long runs."""
 
-    def loop(self, executor: Executor | None = None) -> EngineLoop:
+    def loop(
+        self, executor: Executor | None = None, on_executed: Callable[[], None] | None = None
+    ) -> EngineLoop:
         """An engine loop that resumes from the shared checkpoint and leases its share of work."""
         database = self.store.recorder.datastore.engine  # type: ignore[attr-defined]
+        settings = self.settings
         return EngineLoop(
             self.engine,
-            batch_size=self.settings.batch_size,
+            batch_size=settings.batch_size,
             leases=leases_for(database),
+            timing=CallbackTiming(settings.callback_initial, settings.callback_maximum),
             executor=executor,
             checkpoint=Checkpoint(database),
+            pool_interval=settings.poll_interval,
+            checkpoint_interval=settings.checkpoint_interval,
+            on_executed=on_executed,
         )
 
     def refresh(self) -> int:

@@ -8,6 +8,7 @@ concurrency stays the safety net: two engines acting on one aggregate cannot bot
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Protocol
 from uuid import UUID
@@ -40,13 +41,17 @@ class SoleEngine:
 
 
 class PartitionLeases:
-    """A fair share of ``partitions`` advisory locks, rebalanced on every renewal."""
+    """A fair share of ``partitions`` advisory locks, rebalanced on every renewal.
+
+    If the lease connection fails, PostgreSQL has dropped its locks with it: this engine then
+    holds nothing (acts on nothing) until a renewal on a fresh connection succeeds.
+    """
 
     def __init__(self, engine: sa.Engine, partitions: int = 16) -> None:
+        self.engine = engine
         self.partitions = partitions
         self.held: set[int] = set()
-        self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self._connection.execute(sa.text(f"set application_name = '{APPLICATION_NAME}'"))
+        self._connection: sa.Connection | None = None
 
     def partition(self, key: UUID) -> int:
         return key.int % self.partitions
@@ -55,8 +60,22 @@ class PartitionLeases:
         return self.partition(key) in self.held
 
     def renew(self) -> None:
+        try:
+            self._rebalance(self._connect())
+        except sa.exc.DBAPIError:
+            self.close()
+            raise
+
+    def _connect(self) -> sa.Connection:
+        if self._connection is None:
+            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(sa.text(f"set application_name = '{APPLICATION_NAME}'"))
+            self._connection = connection
+        return self._connection
+
+    def _rebalance(self, connection: sa.Connection) -> None:
         engines = (
-            self._connection.execute(
+            connection.execute(
                 sa.text(
                     "select count(*) from pg_stat_activity "
                     "where application_name = :name and datname = current_database()"
@@ -67,21 +86,28 @@ class PartitionLeases:
         )
         fair = math.ceil(self.partitions / engines)
         for partition in sorted(self.held)[fair:]:
-            self._call("pg_advisory_unlock", partition)
+            self._call(connection, "pg_advisory_unlock", partition)
             self.held.discard(partition)
         for partition in range(self.partitions):
             if len(self.held) >= fair:
                 return
-            if partition not in self.held and self._call("pg_try_advisory_lock", partition):
+            if partition not in self.held and self._call(
+                connection, "pg_try_advisory_lock", partition
+            ):
                 self.held.add(partition)
 
-    def _call(self, function: str, partition: int) -> bool:
+    @staticmethod
+    def _call(connection: sa.Connection, function: str, partition: int) -> bool:
         query = sa.text(f"select {function}(:key)")
-        return bool(self._connection.execute(query, {"key": _LOCK_BASE + partition}).scalar())
+        return bool(connection.execute(query, {"key": _LOCK_BASE + partition}).scalar())
 
     def close(self) -> None:
-        self._connection.close()
+        """Gives every partition up (closing the session releases its advisory locks)."""
         self.held.clear()
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(sa.exc.DBAPIError):
+                connection.close()
 
 
 def leases_for(engine: sa.Engine) -> Leases:

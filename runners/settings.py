@@ -22,5 +22,14 @@ class Settings(BaseSettings):
     """Seconds between two rounds of polling (storage pools, callbacks). Default 0.5."""
     executor_threads: int = Field(default=4, gt=0)
     """Threads of ``serve``'s executor (oVirt's EngineThreadPool). Default 4."""
+    callback_initial: float = Field(default=1.0, gt=0)
+    """Seconds before a callback command's first sweep, and the first back-off step
+    (oVirt's AsyncCommandPollingLoopInSeconds). Default 1."""
+    callback_maximum: float = Field(default=10.0, gt=0)
+    """Cap of the sweep's doubling back-off, in seconds (AsyncCommandPollingRateInSeconds).
+    Default 10: a command is re-checked after 1, 2, 4, 8, 10, 10 … s."""
+    checkpoint_interval: float = Field(default=1.0, ge=0)
+    """Least seconds between two saves of the engine checkpoint; a restart folds the events
+    after the last save again. Default 1."""
     batch_size: int = Field(default=500, gt=0)
     """Events per projection transaction. Default 500."""
