@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domain.async_task.aggregate import AsyncTask
-from domain.async_task.machine import AsyncTaskState
-from domain.state_machine import Transitioned
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.async_task.machine import AsyncTaskState
+from domain.model.events import Transitioned
 from projections.changes import Change, Delete, Insert, Update
 
 
@@ -36,7 +36,7 @@ def project_async_task(event: Transitioned) -> list[Change]:
     if event.to_state == AsyncTaskState.CLEARED:
         return [Delete("async_tasks", key)]
     values: dict[str, object] = {"task_state": event.to_state, "last_update": event.timestamp}
-    if isinstance(event, AsyncTask.StatusPolled):
+    if isinstance(event, AsyncTask.StatusPolled | AsyncTask.Ended):
         values |= {"status": event.status.value, "result": event.result.value, "error": event.error}
     if isinstance(event, AsyncTask.ClearFailed):
         values["error"] = event.error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.state_machine import Transitioned
+from domain.model.events import Transitioned
 from projections.changes import AuditEntry, Change, Name, aggregate_type, event_type
 
 

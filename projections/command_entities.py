@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 
-from domain.command.aggregate import Command
-from domain.command.machine import ENDED_STATUSES
-from domain.state_machine import Transitioned
+from domain.model.command.aggregate import Command
+from domain.model.command.machine import ENDED_STATUSES
+from domain.model.events import Transitioned
 from projections.changes import Change, Delete, Insert, Update
 
 _ENDED = {s.value for s in ENDED_STATUSES}
+_WITH_MESSAGES = (
+    Command.ValidationFailed,
+    Command.ExecutionFailed,
+    Command.Failed,
+    Command.EndedWithFailure,
+)
 
 
 def project_command(event: Transitioned) -> list[Change]:
@@ -45,8 +51,8 @@ def _changed(event: Transitioned) -> dict[str, object]:
         values["step_id"] = event.step_id
     if isinstance(event, Command.Executed):
         values["executed"] = True
-    if isinstance(event, Command.ValidationFailed):
-        values["return_value"] = json.dumps(event.messages)
+    if isinstance(event, _WITH_MESSAGES):
+        values["return_value"] = json.dumps(list(event.messages))
     return values
 
 
@@ -67,6 +73,6 @@ def _snapshots(event: Transitioned) -> list[Change]:
                 },
             )
         ]
-    if isinstance(event, Command.Compensated):
+    if isinstance(event, Command.Compensated | Command.SnapshotsCleared):
         return [Delete("business_entity_snapshot", {"command_id": event.originator_id})]
     return []

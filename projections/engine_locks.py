@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from domain.lock.aggregate import EngineLock
-from domain.lock.machine import LockState
-from domain.state_machine import Transitioned
+from domain.model.events import Transitioned
+from domain.model.lock.aggregate import EngineLock
+from domain.model.lock.machine import LockState
 from projections.changes import Change, Delete, Insert
+
+_ACQUIRED = (EngineLock.Created, EngineLock.ExclusiveAcquired, EngineLock.SharedAcquired)
+_RELEASED = (
+    EngineLock.ExclusiveReleased,
+    EngineLock.SharedReleased,
+    EngineLock.LastSharedReleased,
+)
 
 
 def project_lock(event: Transitioned) -> list[Change]:
-    if isinstance(event, EngineLock.Created | EngineLock.Acquired):
+    if isinstance(event, _ACQUIRED):
         return [
             Insert(
                 "engine_locks",
@@ -24,7 +31,7 @@ def project_lock(event: Transitioned) -> list[Change]:
                 },
             )
         ]
-    if isinstance(event, EngineLock.Released):
+    if isinstance(event, _RELEASED):
         return [
             Delete("engine_locks", {"lock_id": event.originator_id, "command_id": event.command_id})
         ]

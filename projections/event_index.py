@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.state_machine import Transitioned
+from domain.model.events import Transitioned
 from projections.changes import Change, Insert, aggregate_type, event_type
 
 _POSITION_FIELDS = {

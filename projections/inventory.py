@@ -6,10 +6,10 @@ still name them and compensation can bring them back.
 
 from __future__ import annotations
 
-from domain.inventory.disk import Disk
-from domain.inventory.storage_pool import StoragePool
-from domain.inventory.vm import Vm
-from domain.state_machine import Transitioned
+from domain.model.events import Transitioned
+from domain.model.inventory.disk import Disk
+from domain.model.inventory.storage_pool import StoragePool
+from domain.model.inventory.vm import Vm
 from projections.changes import Change, Insert, Update
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domain.job.aggregate import Job
-from domain.state_machine import Transitioned
-from domain.step.aggregate import Step
+from domain.model.events import Transitioned
+from domain.model.job.aggregate import Job
+from domain.model.step.aggregate import Step
 from projections.changes import Change, Insert, Update
 
 _ENDED = {"FINISHED", "FAILED", "ABORTED"}

@@ -1,9 +1,10 @@
-"""The read model as one projection: catch up, rebuild, verify and report its lag.
+"""The read model as one projection: apply batches exactly once, catch up, rebuild, verify.
 
 All tables share one tracking position, written in the same transaction as the rows of each
-batch: a crash mid-batch loses the whole batch and nothing else, and the next run re-applies
-it exactly once. One position (rather than one per table) keeps the tables mutually
-consistent, which the audit queries that join them rely on.
+batch (eventsourcing's tracking contract): a crash mid-batch loses the whole batch and nothing
+else, and the batch is applied again exactly once. The tracking row is locked for the
+transaction (``FOR UPDATE`` on PostgreSQL; the projection engine begins SQLite transactions
+``IMMEDIATE``), so processes catching up together apply each event once between them.
 """
 
 from __future__ import annotations
@@ -14,42 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.state_machine import Transitioned
-from domain.store import EventStore
-from projections.async_tasks import project_async_task
-from projections.audit_log import project_audit
-from projections.changes import Change, Insert, aggregate_type, apply_changes
-from projections.command_entities import project_command
-from projections.engine_locks import project_lock
-from projections.event_index import project_index
-from projections.inventory import project_disk, project_storage_pool, project_vm
-from projections.job import project_job, project_step
-from projections.schema import upgrade
+from projections.changes import RowChanges
+from projections.event_log import EventLog, Recorded
+from projections.projectors import project
 from projections.tables import LIVE, SHADOW, Tables
 
 Progress = Callable[[int, int], None]
-_APPENDED_ONLY = ("event_index", "event_entity")
-"""Tables no other change reads or updates: their rows go in with one statement per batch."""
-
-_BY_AGGREGATE: dict[str, Callable[[Transitioned], list[Change]]] = {
-    "Command": project_command,
-    "Job": project_job,
-    "Step": project_step,
-    "AsyncTask": project_async_task,
-    "Vm": project_vm,
-    "Disk": project_disk,
-    "StoragePool": project_storage_pool,
-    "EngineLock": project_lock,
-}
-
-
-def project(event: Transitioned, position: int) -> list[Change]:
-    """Every row change one event makes; a pure function of the event and its position."""
-    return [
-        *_BY_AGGREGATE[aggregate_type(event)](event),
-        *project_audit(event, position),
-        *project_index(event, position),
-    ]
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -59,28 +30,28 @@ def _no_progress(done: int, total: int) -> None:
 class ReadModel:
     """The oVirt tables of one store, live or shadow (``tables``)."""
 
-    def __init__(self, store: EventStore, tables: Tables = LIVE, name: str = "read_model") -> None:
-        self.store = store
+    def __init__(
+        self, engine: sa.Engine, log: EventLog, tables: Tables = LIVE, name: str = "read_model"
+    ) -> None:
+        self.engine = engine
+        self.log = log
         self.tables = tables
         self.name = name
-        self.engine: sa.Engine = store.recorder.datastore.engine  # type: ignore[attr-defined]
         self._tracking = tables.metadata.tables[tables.metadata.info["tracking"]]
 
     def create(self) -> None:
-        """Live tables come from the Alembic revisions; shadow tables straight from their shape."""
-        if self.tables is LIVE:
-            upgrade(self.engine)
-        else:
+        """Shadow tables are made from their shape (live ones by the schema's revisions);
+        the tracking row is added if missing."""
+        if self.tables is not LIVE:
             self.tables.metadata.create_all(self.engine, checkfirst=True)
-        with self.engine.begin() as connection:
+        with self.engine.execution_options(writes=True).begin() as connection:
             if self._position(connection) is None:
                 connection.execute(self._tracking.insert().values(name=self.name, position=0))
 
     def drop(self) -> None:
+        """Shadow tables only: live tables are emptied by ``rebuild``, never dropped."""
+        assert self.tables is not LIVE
         self.tables.metadata.drop_all(self.engine, checkfirst=True)
-        if self.tables is LIVE:
-            with self.engine.begin() as connection:
-                connection.execute(sa.text("drop table if exists alembic_version"))
 
     def position(self) -> int:
         with self.engine.connect() as connection:
@@ -90,56 +61,71 @@ class ReadModel:
         query = sa.select(self._tracking.c.position).where(self._tracking.c.name == self.name)
         return connection.execute(query.with_for_update() if lock else query).scalar()
 
+    def apply(self, after: int, batch: list[Recorded]) -> int:
+        """Applies ``batch`` (the events stored after position ``after``) exactly once.
+
+        Events another process already applied are skipped; events before the batch that
+        nobody applied yet are read and applied first. Returns how many events were applied.
+        """
+        if not batch:
+            return 0
+        with self.engine.execution_options(writes=True).begin() as connection:
+            position = self._position(connection, lock=True) or 0
+            fresh = [r for r in batch if r.position > position]
+            if not fresh:
+                return 0
+            if position < after:
+                fresh = self._read_between(position, after) + fresh
+            self._write(connection, fresh)
+            return len(fresh)
+
+    def _read_between(self, position: int, until: int) -> list[Recorded]:
+        missing: list[Recorded] = []
+        while True:
+            found = self.log.read(position, 1000, until=until)
+            missing += found
+            if len(found) < 1000:
+                return missing
+            position = found[-1].position
+
+    def _write(self, connection: sa.Connection, batch: list[Recorded]) -> None:
+        changes = RowChanges(self.tables)
+        for recorded in batch:
+            for change in project(recorded):
+                changes.add(change)
+        changes.write(connection)
+        connection.execute(
+            self._tracking.update()
+            .where(self._tracking.c.name == self.name)
+            .values(position=batch[-1].position)
+        )
+
     def catch_up(
         self, batch_size: int = 500, until: int | None = None, progress: Progress = _no_progress
     ) -> int:
-        """Applies every event not yet applied (up to ``until``); returns how many."""
-        head = until if until is not None else (self.store.recorder.max_notification_id() or 0)
+        """Applies every event not yet applied (up to position ``until``); returns how many."""
+        head = until if until is not None else self.log.head()
         applied = 0
         while True:
-            done = self._apply_batch(batch_size, head)
-            if done == 0:
-                return applied
-            applied += done
-            progress(self.position(), head)
-
-    def _apply_batch(self, batch_size: int, head: int) -> int:
-        """One transaction: the rows of up to ``batch_size`` events and the new position."""
-        with self.engine.begin() as connection:
-            position = self._position(connection, lock=True) or 0
+            position = self.position()
             if position >= head:
-                return 0
-            batch = self.store.recorder.select_notifications(
-                position + 1, min(batch_size, head - position), stop=head
-            )
-            deferred: dict[str, list[dict[str, Any]]] = {name: [] for name in _APPENDED_ONLY}
-            for notification in batch:
-                event = self.store.mapper.to_domain_event(notification)
-                assert isinstance(event, Transitioned)
-                changes = project(event, notification.id)
-                for change in changes:
-                    if isinstance(change, Insert) and change.table in deferred:
-                        deferred[change.table].append(change.values)
-                apply_changes(
-                    connection,
-                    self.tables,
-                    [c for c in changes if not (isinstance(c, Insert) and c.table in deferred)],
-                )
-            for name, rows in deferred.items():
-                if rows:
-                    connection.execute(getattr(self.tables, name).insert(), rows)
-            if batch:
-                connection.execute(
-                    self._tracking.update()
-                    .where(self._tracking.c.name == self.name)
-                    .values(position=batch[-1].id)
-                )
-            return len(batch)
+                return applied
+            batch = self.log.read(position, batch_size, until=head)
+            if not batch:
+                return applied
+            applied += self.apply(position, batch)
+            progress(batch[-1].position, head)
 
     def rebuild(self, batch_size: int = 500, progress: Progress = _no_progress) -> int:
-        """Drops every table and applies the whole history again; the store stays readable."""
-        self.drop()
-        self.create()
+        """Empties every table and applies the whole history again."""
+        with self.engine.execution_options(writes=True).begin() as connection:
+            for table in reversed(self.tables.views):
+                connection.execute(table.delete())
+            connection.execute(
+                self._tracking.update()
+                .where(self._tracking.c.name == self.name)
+                .values(position=0)
+            )
         return self.catch_up(batch_size, progress=progress)
 
     def rows(self, table: sa.Table) -> dict[tuple[Any, ...], dict[str, Any]]:
@@ -172,13 +158,13 @@ class ProjectionStatus:
 
 
 def verify(
-    store: EventStore, batch_size: int = 500, progress: Progress = _no_progress
+    engine: sa.Engine, log: EventLog, batch_size: int = 500, progress: Progress = _no_progress
 ) -> list[Difference]:
     """Rebuilds into shadow tables at the live position and diffs them, row by row."""
-    live = ReadModel(store)
+    live = ReadModel(engine, log)
     live.create()
     live.catch_up(batch_size)
-    shadow = ReadModel(store, SHADOW, "shadow")
+    shadow = ReadModel(engine, log, SHADOW, "shadow")
     shadow.drop()
     shadow.create()
     shadow.catch_up(batch_size, until=live.position(), progress=progress)
@@ -209,8 +195,7 @@ def _diff(live: ReadModel, shadow: ReadModel, mine: sa.Table, fresh: sa.Table) -
     return found
 
 
-def status(store: EventStore) -> list[ProjectionStatus]:
-    model = ReadModel(store)
+def status(engine: sa.Engine, log: EventLog) -> list[ProjectionStatus]:
+    model = ReadModel(engine, log)
     model.create()
-    head = store.recorder.max_notification_id() or 0
-    return [ProjectionStatus(model.name, model.position(), head)]
+    return [ProjectionStatus(model.name, model.position(), log.head())]

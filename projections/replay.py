@@ -9,10 +9,10 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from domain.errors import AggregateNotFoundError
-from domain.job.aggregate import Job
-from domain.state_machine import StateMachineAggregate, Transitioned
-from domain.store import EventStore
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.errors import AggregateNotFoundError
+from domain.model.job.aggregate import Job
+from projections.event_log import EventLog
 from projections.queries import NotFoundError
 
 
@@ -38,11 +38,15 @@ class TransitionView(BaseModel):
     payload: dict[str, Any]
 
 
-_HIDDEN = {"id", "version", "created_on", "modified_on", "state", "pending_events", "origin_meta"}
+_HIDDEN = {"state", "origin_meta"}
 
 
 def view(aggregate: StateMachineAggregate) -> AggregateView:
-    fields = {k: _plain(v) for k, v in vars(aggregate).items() if k not in _HIDDEN}
+    fields = {
+        k: _plain(v)
+        for k, v in vars(aggregate).items()
+        if not k.startswith("_") and k not in _HIDDEN
+    }
     return AggregateView(
         aggregate_type=type(aggregate).__name__,
         id=aggregate.id,
@@ -60,16 +64,15 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
 
 
-def version_at(store: EventStore, aggregate_id: UUID, at: datetime) -> int:
+def version_at(store: EventLog, aggregate_id: UUID, at: datetime) -> int:
     """The last version recorded at or before ``at`` (0 if the aggregate did not exist yet)."""
     version = 0
-    for event in store.events.get(aggregate_id):
-        assert isinstance(event, Transitioned)
+    for event in store.events_of(aggregate_id):
         if event.timestamp > at:
             break
         version = event.originator_version
@@ -77,7 +80,7 @@ def version_at(store: EventStore, aggregate_id: UUID, at: datetime) -> int:
 
 
 def state_at(
-    store: EventStore, aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
+    store: EventLog, aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
 ) -> AggregateView:
     """The aggregate as of ``version`` or moment ``at`` (default: now)."""
     if at is not None:
@@ -91,12 +94,11 @@ def state_at(
 
 
 def transitions(
-    store: EventStore, aggregate_id: UUID, until: int | None = None
+    store: EventLog, aggregate_id: UUID, until: int | None = None
 ) -> list[TransitionView]:
     """The path of transitions that led an aggregate to its state (up to version ``until``)."""
     path = []
-    for event in store.events.get(aggregate_id, lte=until):
-        assert isinstance(event, Transitioned)
+    for event in store.events_of(aggregate_id, until):
         payload = event.model_dump(
             mode="json",
             exclude={
@@ -107,6 +109,7 @@ def transitions(
                 "from_state",
                 "to_state",
                 "meta",
+                "originator_topic",
             },
         )
         path.append(
@@ -128,7 +131,7 @@ def transitions(
     return path
 
 
-def job_tree_at(store: EventStore, job_id: UUID, at: datetime | None = None) -> dict[str, Any]:
+def job_tree_at(store: EventLog, job_id: UUID, at: datetime | None = None) -> dict[str, Any]:
     """The job and its steps, each as it stood at ``at``; steps not yet begun are left out."""
     job = state_at(store, job_id, at=at)
     if job.aggregate_type != Job.__name__:

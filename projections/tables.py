@@ -37,7 +37,7 @@ class Tables:
 
 
 def define_tables(prefix: str = "") -> Tables:
-    md = sa.MetaData(info={"tracking": f"{prefix}projection_tracking"})
+    md = sa.MetaData(info={"tracking": f"{prefix}projection_tracking", "prefix": prefix})
 
     def table(name: str, *columns: sa.schema.SchemaItem) -> sa.Table:
         return sa.Table(f"{prefix}{name}", md, *columns)

@@ -38,6 +38,11 @@ class CallbackTiming:
         self._interval.pop(command_id, None)
         self._due.pop(command_id, None)
 
+    def forget_all_but(self, command_ids: set[UUID]) -> None:
+        """Commands no longer in flight leave the sweep."""
+        for command_id in [c for c in self._due if c not in command_ids]:
+            self.forget(command_id)
+
     def next_due(self, command_id: UUID) -> float | None:
         return self._due.get(command_id)
 

@@ -1,33 +1,37 @@
-"""Crash points for recovery tests: the engine kills itself right after its k-th stored event.
+"""Crash points for recovery tests: the engine kills itself at its k-th save of events.
 
-Set ``TASKTRAIL_CRASH_AFTER_EVENTS=k``; the process is SIGKILLed (no clean-up, no flush)
-as soon as a save brings the events it stored to k or more.
+``TASKTRAIL_CRASH_AFTER_SAVES=k``: SIGKILL right after the k-th transaction that stored events
+commits. ``TASKTRAIL_CRASH_BEFORE_SAVES=k``: SIGKILL right before the k-th one, after whatever
+the round did (storage calls included) but before any of it is saved. No clean-up, no flush.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from typing import Any
+from collections.abc import Sequence
 
-from domain.store import EventStore
+from runners.event_store import Event, EventStore
 
-VARIABLE = "TASKTRAIL_CRASH_AFTER_EVENTS"
+AFTER = "TASKTRAIL_CRASH_AFTER_SAVES"
+BEFORE = "TASKTRAIL_CRASH_BEFORE_SAVES"
 
 
 def install_from_environment(store: EventStore) -> None:
-    limit = os.environ.get(VARIABLE)
-    if not limit:
+    after, before = os.environ.get(AFTER), os.environ.get(BEFORE)
+    if not (after or before):
         return
-    remaining = [int(limit)]
-    save_all = store.save_all
+    saves = [0]
+    append = store.append
 
-    def save_then_maybe_die(*aggregates: Any) -> int:
-        count = sum(len(a.pending_events) for a in aggregates if a is not None)
-        position = save_all(*aggregates)
-        remaining[0] -= count
-        if count and remaining[0] <= 0:
+    def append_then_maybe_die(events: Sequence[Event]) -> list[int]:
+        if events:
+            saves[0] += 1
+        if before and events and saves[0] >= int(before):
             os.kill(os.getpid(), signal.SIGKILL)
-        return position
+        positions = append(events)
+        if after and events and saves[0] >= int(after):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return positions
 
-    store.save_all = save_then_maybe_die  # type: ignore[method-assign]
+    store.append = append_then_maybe_die  # type: ignore[method-assign]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from domain.errors import TasktrailError
-from domain.store import EventStore
+from domain.model.errors import TasktrailError
+from runners.event_store import EventStore
 
 DEFAULT_URL = "sqlite:///tasktrail.db"
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
@@ -39,35 +38,39 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-_SCHEMA_LOCK = 0x7A5C_FFFF
-
-
-@contextmanager
-def schema_lock(url: str) -> Iterator[None]:
-    """Engines starting together on PostgreSQL create their tables one after the other.
-
-    ``CREATE TABLE`` after a check is not atomic; two first starts would race on it.
-    """
-    if make_url(url).get_backend_name() != "postgresql":
-        yield
-        return
-    engine = sa.create_engine(normalise_url(url))
-    with engine.connect() as connection:
-        connection.execute(sa.text("select pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK})
-        try:
-            yield
-        finally:
-            connection.execute(sa.text("select pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK})
-            connection.commit()
-    engine.dispose()
-
-
 def open_event_store(url: str = DEFAULT_URL) -> EventStore:
-    """The event store on ``url``, its tables created if missing."""
+    """The event store on ``url``; its tables come from the schema's revisions."""
     return EventStore(
         env={
             "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
             "SQLALCHEMY_URL": normalise_url(url),
-            "CREATE_TABLE": "y",
+            "CREATE_TABLE": "n",
         }
     )
+
+
+def database_engine(url: str) -> sa.Engine:
+    """The engine the read model and the simulated storage use.
+
+    On SQLite, a transaction opened with the execution option ``writes`` begins IMMEDIATE
+    (the write lock first), so two processes that read a tracking position and then write
+    cannot both act on the same position; others begin deferred and never wait. PostgreSQL
+    batches executemany into few round trips.
+    """
+    normalised = normalise_url(url)
+    if make_url(normalised).get_backend_name() != "sqlite":
+        return sa.create_engine(normalised, executemany_mode="values_plus_batch")
+    engine = sa.create_engine(normalised)
+    sa.event.listen(engine, "connect", _sqlite_connected)
+    sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connected(dbapi_connection: Any, _: Any) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("pragma journal_mode=wal")
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    writes = connection.get_execution_options().get("writes", False)
+    connection.exec_driver_sql("begin immediate" if writes else "begin")

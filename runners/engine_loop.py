@@ -1,231 +1,346 @@
-"""One engine's duties, round after round: follow the log, execute, poll storage and callbacks.
+"""One engine's rounds: follow the log, then decide everything that is due and save it once.
 
-Nothing is lost by failing: every duty re-reads the aggregates it acts on, so the next round,
-or another engine, does the work. Failures are therefore contained at two levels. A duty that
-throws is logged and the round goes on (an oVirt poller died on one exception, BZ 1633777);
-one command or pool that throws is logged as a warning (no event: nothing happened to record)
-and retried with back-off while the other items of the duty proceed (``runners.retries``).
+A round reads what other processes stored (``Follower``), turns those events into due work
+(``domain.services.reactions``), and then decides all of it in one unit of work: commands to
+execute, polls of the storage pools whose interval came round, commands whose children or
+tasks ended, parents of commands that ended, tasks to clear, the callback sweep. What each
+decision records is fed back at once, so a task's end reaches its command, its parent and the
+root in the same round, and the whole round is saved in one transaction (group commit). Tasks
+recorded in a round are handed to the storage after that save, and their submission saved.
+
+Nothing is lost by failing. A decision that throws is undone (savepoint) and tried again after
+a back-off while the others go on; a save that fails puts every decision of the round back;
+a lost race (another engine saved first) evicts what it touched and the round is decided again.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
-from functools import partial
 from uuid import UUID
 
-from domain.errors import ConcurrencyError
-from domain.framework.callbacks import poll_callback
-from domain.framework.engine import Engine
-from domain.framework.in_flight import InFlight
-from domain.framework.task_tracking import poll_pool
-from domain.state_machine import Transitioned
+import sqlalchemy as sa
+
+from domain.model.aggregate import recording
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.command.aggregate import Command
+from domain.model.errors import ConcurrencyError
+from domain.services import reactions, task_tracking
+from domain.services.execution import execute
+from domain.services.ports import EngineNotice, Ports, TaskReport
+from domain.services.reactions import Due
+from projections import in_flight
+from runners.aggregate_cache import AggregateCache
 from runners.callback_timing import CallbackTiming
-from runners.checkpoint import Checkpoint
+from runners.event_store import EventStore
+from runners.follower import Follower
 from runners.leases import Leases, SoleEngine
 from runners.retries import Retries
+from runners.unit_of_work import UnitOfWork
 
 log = logging.getLogger("tasktrail.engine")
+
+KINDS = ("execute", "tasks_ended", "advance", "ended")
+"""The kinds of due work decided in a round, in the order a round takes them."""
+MAX_DECISIONS = 100_000
+"""A round that keeps finding work this long is cut, saved, and the rest left for the next."""
 
 
 class EngineLoop:
     def __init__(
         self,
-        engine: Engine,
+        ports: Ports,
+        store: EventStore,
+        cache: AggregateCache,
+        follower: Follower,
         *,
-        batch_size: int = 500,
         leases: Leases | None = None,
+        notify: Callable[[EngineNotice], None] | None = None,
+        poll_interval: float = 0.5,
         timing: CallbackTiming | None = None,
-        executor: Executor | None = None,
-        checkpoint: Checkpoint | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        pool_interval: float = 0.0,
-        checkpoint_interval: float = 0.0,
         retries: Retries | None = None,
-        on_executed: Callable[[], None] | None = None,
     ) -> None:
-        """``pool_interval``: least seconds between two SPM polls of a pool (0: every round).
-
-        ``checkpoint_interval``: least seconds between two checkpoint saves (0: every round
-        that read events). ``on_executed`` is called from the executor's thread when an
-        execute returns, so that a server can start its next round at once.
-        """
-        self.engine = engine
-        self.batch_size = batch_size
+        """``poll_interval``: least seconds between two SPM polls of the storage pools."""
+        self.ports = ports
+        self.store = store
+        self.cache = cache
+        self.follower = follower
         self.leases = leases or SoleEngine()
+        self.notify = notify
+        self.poll_interval = poll_interval
         self.timing = timing or CallbackTiming()
-        self.executor = executor
-        self.checkpoint = checkpoint
         self.monotonic = monotonic
-        self.pool_interval = pool_interval
-        self.checkpoint_interval = checkpoint_interval
         self.retries = retries or Retries()
-        self.on_executed = on_executed
-        self.position, self.in_flight = checkpoint.load() if checkpoint else (0, InFlight())
-        self._started: set[UUID] = set()
-        self._finished: queue.SimpleQueue[tuple[UUID, BaseException | None, float]] = (
-            queue.SimpleQueue()
-        )
-        self._saved_position = self.position
-        self._next_pool_poll = 0.0
-        self._next_checkpoint = 0.0
+        self.due = Due()
+        self.rounds = 0
+        self.commits = 0
+        self._own: set[int] = set()
+        self._next_poll = 0.0
+        self._next_sweep = 0.0
+        self._started = False
 
-    def follow(self) -> int:
-        """Folds every event stored since the last call; returns how many were read."""
-        store = self.engine.ports.store
-        read = 0
-        while True:
-            batch = store.recorder.select_notifications(self.position + 1, self.batch_size)
-            for notification in batch:
-                event = store.mapper.to_domain_event(notification)
-                assert isinstance(event, Transitioned)
-                self.in_flight.observe(event)
-                self.position = notification.id
-            read += len(batch)
-            if len(batch) < self.batch_size:
-                return read
+    @property
+    def database(self) -> sa.Engine:
+        return self.follower.read_model.engine
+
+    def start(self) -> None:
+        """Catches up with the log and takes on whatever is in flight (left by any engine)."""
+        self.follower.start()
+        self.leases.renew()
+        self._take_on_in_flight()
+        self._started = True
+
+    def _take_on_in_flight(self) -> None:
+        found = in_flight.in_flight(self.database)
+        self.due.execute |= {c for c, root in found.to_execute if self.leases.owns(root)}
+        self.due.advance |= {c for c, root in found.to_advance if self.leases.owns(root)}
+        self.due.submit |= {t for t, root in found.to_submit if self.leases.owns(root)}
+        self.due.tasks_ended |= {t for t, root in found.to_settle if self.leases.owns(root)}
 
     def step(self) -> bool:
         """One round of every duty; True while anything is still in flight."""
-        self._guarded("follow the log", self.follow)
-        self._guarded("renew leases", self.leases.renew)
-        self._guarded("execute commands", self._execute_pending)
-        self._guarded("poll storage pools", self._poll_pools)
-        self._guarded("follow the log", self.follow)
-        self._guarded("poll callbacks", self._poll_callbacks)
-        self._guarded("follow the log", self.follow)
-        self._guarded("save the checkpoint", self.save_checkpoint)
-        self._guarded("forget settled retries", self._forget_settled)
-        return not self.in_flight.idle
+        if not self._started:
+            self._guarded("start", self.start)
+            if not self._started:
+                return True
+        self.rounds += 1
+        self._guarded("follow the log", self._follow)
+        self._guarded("renew leases", self._renew)
+        self._guarded("decide", self._decide)
+        self._guarded("submit storage tasks", self._submit)
+        return self.busy()
+
+    def busy(self) -> bool:
+        if self.due or self.due.submit:
+            return True
+        try:
+            return in_flight.anything_in_flight(self.database)
+        except sa.exc.SQLAlchemyError:
+            return True
 
     def _guarded(self, duty: str, work: Callable[[], object]) -> None:
+        """A duty that fails is logged and tried again next round; the others go on."""
         try:
             work()
         except ConcurrencyError:
             log.debug("another engine or thread moved first while trying to %s", duty)
-        except Exception:  # logged; the next round tries again
+        except Exception:  # noqa: BLE001 - logged; the next round tries again (BZ 1633777)
             log.warning("could not %s; will try again next round", duty, exc_info=True)
 
-    def _each(self, duty: str, key: UUID, work: Callable[[], object]) -> None:
-        """One item of a duty: its failure backs that item off, the other items go on."""
-        now = self.monotonic()
-        if not self.retries.allowed(key, now):
-            return
-        try:
-            work()
-        except ConcurrencyError:
-            log.debug("another engine or thread moved first on %s %s", duty, key)
-        except Exception as error:  # noqa: BLE001 - logged, retried with back-off
-            self._failed(duty, key, error, now)
-        else:
-            self.retries.succeeded(key)
+    def _follow(self) -> None:
+        for recorded in self.follower.follow():
+            if recorded.position in self._own:
+                self._own.discard(recorded.position)
+            else:
+                self.due.observe(recorded.event)
 
-    def _failed(self, duty: str, key: UUID, error: BaseException, now: float) -> None:
-        delay = self.retries.failed(key, now)
-        failures = self.retries.failures(key)
+    def _renew(self) -> None:
+        gained = self.leases.renew()
+        if gained:
+            self._take_on_in_flight()
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self.store, self.cache, self.notify)
+
+    def _decide(self) -> None:
+        """Everything due now, decided in one unit of work and saved in one transaction."""
+        uow = self._uow()
+        taken: list[tuple[str, UUID]] = []
+        with recording() as events:
+            self._poll_pools(uow, events)
+            self._sweep(uow, events)
+            self._cascade(uow, events, taken)
+        self._save(uow, taken)
+
+    def _cascade(
+        self, uow: UnitOfWork, events: list[object], taken: list[tuple[str, UUID]]
+    ) -> None:
+        """Decides due work until none is left; what each decision records may make more.
+
+        Work in back-off stays due but waits for a later round.
+        """
+        waiting: set[UUID] = set()
+        for _ in range(MAX_DECISIONS):
+            item = self._next_item(waiting)
+            if item is None:
+                return
+            taken.append(item)
+            self._decision(uow, events, *item)
+
+    def _next_item(self, waiting: set[UUID]) -> tuple[str, UUID] | None:
+        now = self.monotonic()
+        for kind in KINDS:
+            ids: set[UUID] = getattr(self.due, kind)
+            for item_id in sorted(ids - waiting, key=str):
+                if not self.retries.allowed(item_id, now):
+                    waiting.add(item_id)
+                    continue
+                ids.discard(item_id)
+                return kind, item_id
+        return None
+
+    def _decision(self, uow: UnitOfWork, events: list[object], kind: str, item_id: UUID) -> None:
+        mark = len(events)
+        try:
+            with uow.savepoint():
+                if self._owns(uow, kind, item_id):
+                    _REACTIONS[kind](self.ports, uow, item_id)
+        except Exception as error:  # noqa: BLE001 - undone, logged, tried again after a back-off
+            del events[mark:]
+            self._failed(kind, item_id, error)
+            return
+        self.retries.succeeded(item_id)
+        for event in events[mark:]:
+            self.due.observe(event)  # type: ignore[arg-type]
+
+    def _owns(self, uow: UnitOfWork, kind: str, item_id: UUID) -> bool:
+        if isinstance(self.leases, SoleEngine):
+            return True
+        if kind in ("tasks_ended", "submit"):
+            return self.leases.owns(uow.get(AsyncTask, item_id).root_command_id)
+        return self.leases.owns(uow.get(Command, item_id).root_command_id)
+
+    def _failed(self, kind: str, item_id: UUID, error: Exception) -> None:
+        getattr(self.due, kind).add(item_id)
+        if isinstance(error, ConcurrencyError):
+            return
+        delay = self.retries.failed(item_id, self.monotonic())
         log.warning(
             "could not %s %s (failure %d in a row); retrying in %.0f s",
-            duty,
-            key,
-            failures,
+            kind,
+            item_id,
+            self.retries.failures(item_id),
             delay,
             exc_info=error,
         )
 
-    def _execute_pending(self) -> None:
-        self._collect_finished()
-        for command_id in self.in_flight.to_execute():
-            root = self.in_flight.commands[command_id].root_id
-            if command_id in self._started or not self.leases.owns(root):
-                continue
-            if self.executor is None:
-                self._each("execute", command_id, partial(self.engine.execute, command_id))
-            elif self.retries.allowed(command_id, self.monotonic()):
-                self._started.add(command_id)
-                future = self.executor.submit(self.engine.execute, command_id)
-                future.add_done_callback(partial(self._executed, command_id))
+    def _save(self, uow: UnitOfWork, taken: list[tuple[str, UUID]]) -> None:
+        """One transaction for the whole round; if it fails, the round's work is due again."""
+        try:
+            uow.commit()
+        except BaseException as error:
+            for kind, item_id in taken:
+                getattr(self.due, kind).add(item_id)
+            if isinstance(error, ConcurrencyError):
+                self.cache.evict(uow.touched)
+            raise
+        self._saved(uow)
 
-    def _executed(self, command_id: UUID, done: Future[None]) -> None:
-        """In the executor's thread: hand the outcome to the loop's thread, wake it up."""
-        error = None if done.cancelled() else done.exception()
-        self._finished.put((command_id, error, self.monotonic()))
-        if self.on_executed is not None:
-            self.on_executed()
+    def _saved(self, uow: UnitOfWork) -> None:
+        if uow.positions:
+            self.commits += 1
+            self._own.update(uow.positions)
 
-    def _collect_finished(self) -> None:
-        """Executes that returned may run again if still pending (say, they lost every race);
-        those that threw (say, the database went away) are retried with back-off."""
-        while not self._finished.empty():
-            command_id, error, at = self._finished.get()
-            self._started.discard(command_id)
-            if error is None:
-                self.retries.succeeded(command_id)
-            else:
-                self._failed("execute", command_id, error, at)
-
-    def _poll_pools(self) -> None:
-        """oVirt's SPMGetAllTasksStatuses: once per pool with tasks in flight, none without."""
-        pools = self.in_flight.tasks_by_pool()
+    def _poll_pools(self, uow: UnitOfWork, events: list[object]) -> None:
+        """oVirt's SPMGetAllTasksStatuses: once per pool with tasks Polling, per interval."""
         now = self.monotonic()
-        if not pools or now < self._next_pool_poll:
+        if now < self._next_poll:
             return
-        self._next_pool_poll = now + self.pool_interval
-        for pool_id, task_ids in pools.items():
-            if self.leases.owns(pool_id):
-                poll = partial(self._poll_pool, pool_id, task_ids)
-                self._each("poll storage pool", pool_id, poll)
+        self._next_poll = now + self.poll_interval
+        for pool_id, tasks in in_flight.polling(self.database).items():
+            if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
+                self._poll_pool(uow, events, pool_id, tasks)
 
-    def _poll_pool(self, pool_id: UUID, task_ids: list[UUID]) -> None:
-        polled = poll_pool(self.engine, pool_id, task_ids)
-        if polled.error is not None:
-            log.warning("the SPM of pool %s did not answer: %s", pool_id, polled.error)
+    def _poll_pool(
+        self,
+        uow: UnitOfWork,
+        events: list[object],
+        pool_id: UUID,
+        tasks: list[task_tracking.PolledTask],
+    ) -> None:
+        try:
+            reports = self.ports.storage.get_all_task_statuses(pool_id)
+        except Exception as error:  # noqa: BLE001 - the pool waits; its tasks are asked again
+            self.retries.failed(pool_id, self.monotonic())
+            log.warning("the SPM of pool %s did not answer: %s", pool_id, error)
+            return
+        self.retries.succeeded(pool_id)
+        now = self.ports.clock.now()
+        by_vdsm_id = {t.task_id: t.vdsm_task_id for t in tasks}
+        for task_id in task_tracking.changed(self.ports, tasks, reports, now):
+            self._report(uow, events, task_id, reports.get(by_vdsm_id[task_id]))
 
-    def _poll_callbacks(self) -> None:
-        """Parents made due by events at once, then the back-off sweep of the others."""
+    def _report(
+        self, uow: UnitOfWork, events: list[object], task_id: UUID, report: TaskReport | None
+    ) -> None:
+        mark = len(events)
+        try:
+            with uow.savepoint():
+                task_tracking.record_report(self.ports, uow, task_id, report)
+        except Exception as error:  # noqa: BLE001 - undone; the next poll reports it again
+            del events[mark:]
+            log.warning("could not record the poll of task %s", task_id, exc_info=error)
+            return
+        for event in events[mark:]:
+            self.due.observe(event)  # type: ignore[arg-type]
+
+    def _sweep(self, uow: UnitOfWork, events: list[object]) -> None:
+        """The callback poller's safety net: each callback command re-checked with back-off."""
         now = self.monotonic()
-        for command_id in self.in_flight.callback_commands():
-            self.timing.track(command_id, now)
-        while self.in_flight.parents_due:
-            for command_id in sorted(self.in_flight.parents_due):
-                self.in_flight.parents_due.discard(command_id)
-                self._each("evaluate", command_id, partial(self._evaluate, command_id, now, False))
-            self.follow()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self.timing.initial
+        commands = in_flight.callback_commands(self.database)
+        self.timing.forget_all_but({c for c, _ in commands})
+        for command_id, root in commands:
+            if self.leases.owns(root):
+                self.timing.track(command_id, now)
         for command_id in self.timing.due(now):
-            self._each("evaluate", command_id, partial(self._evaluate, command_id, now, True))
-
-    def _evaluate(self, command_id: UUID, now: float, swept: bool) -> None:
-        command = self.in_flight.commands.get(command_id)
-        if command is None:
-            self.timing.forget(command_id)
-            return
-        if not self.leases.owns(command.root_id):
-            return
-        if swept:
             self.timing.back_off(command_id, now)
-        if poll_callback(self.engine, command_id).ended:
-            self.timing.forget(command_id)
+            self.due.advance.add(command_id)
 
-    def save_checkpoint(self, *, force: bool = False) -> None:
-        """Saves what is in flight and the position it was folded up to, if either moved."""
+    def _submit(self) -> None:
+        """Tasks recorded and saved are handed to the storage; their acceptance saved at once."""
+        if not self.due.submit:
+            return
+        uow = self._uow()
+        taken: list[tuple[str, UUID]] = []
         now = self.monotonic()
-        if self.checkpoint is None or self.position <= self._saved_position:
-            return
-        if not force and now < self._next_checkpoint:
-            return
-        self.checkpoint.save(self.position, self.in_flight)
-        self._saved_position = self.position
-        self._next_checkpoint = now + self.checkpoint_interval
+        with recording() as events:
+            for task_id in sorted(self.due.submit, key=str):
+                if self.retries.allowed(task_id, now):
+                    self.due.submit.discard(task_id)
+                    taken.append(("submit", task_id))
+                    self._decision(uow, events, "submit", task_id)
+            self._cascade(uow, events, taken)
+        self._save(uow, taken)
 
-    def _forget_settled(self) -> None:
-        in_flight = set(self.in_flight.commands) | set(self.in_flight.tasks_by_pool())
-        self.retries.forget_all_but(in_flight)
+    def wait_time(self) -> float:
+        """Seconds until the next timed duty (a poll or a sweep); 0 when work is due now."""
+        if self.due:
+            return 0.0
+        next_duty = min(self._next_poll, self._next_sweep)
+        return max(0.0, next_duty - self.monotonic())
 
     def run_until_idle(self, max_steps: int = 200) -> int:
         """Steps until nothing is in flight; raises if it never settles."""
         for taken in range(1, max_steps + 1):
             if not self.step():
                 return taken
-        raise RuntimeError(f"still in flight after {max_steps} steps: {self.in_flight}")
+        raise RuntimeError(f"still in flight after {max_steps} steps: {self.due}")
+
+
+def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> None:
+    """A command ended: its parent may advance, and its storage tasks are cleared."""
+    parent = reactions.parent_of(uow, command_id)
+    if parent is not None:
+        reactions.advance(ports, uow, parent)
+    for task_id in task_tracking.tasks_of(ports, uow.get(Command, command_id)):
+        task_tracking.clear(ports, uow, task_id)
+
+
+def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> None:
+    command_id = reactions.command_of_task(uow, task_id)
+    if reactions.advance(ports, uow, command_id):
+        task_tracking.clear(ports, uow, task_id)
+
+
+_REACTIONS: dict[str, Callable[[Ports, UnitOfWork, UUID], object]] = {
+    "execute": execute,
+    "advance": reactions.advance,
+    "ended": _ended,
+    "tasks_ended": _task_ended,
+    "submit": task_tracking.submit,
+}

@@ -22,7 +22,9 @@ _LOCK_BASE = 0x7A5C_0000
 class Leases(Protocol):
     def owns(self, key: UUID) -> bool: ...
 
-    def renew(self) -> None: ...
+    def renew(self) -> bool:
+        """Re-balances the partitions; True when this engine took on partitions it lacked."""
+        ...
 
     def close(self) -> None: ...
 
@@ -33,8 +35,8 @@ class SoleEngine:
     def owns(self, key: UUID) -> bool:
         return True
 
-    def renew(self) -> None:
-        return None
+    def renew(self) -> bool:
+        return False
 
     def close(self) -> None:
         return None
@@ -59,12 +61,14 @@ class PartitionLeases:
     def owns(self, key: UUID) -> bool:
         return self.partition(key) in self.held
 
-    def renew(self) -> None:
+    def renew(self) -> bool:
+        before = set(self.held)
         try:
             self._rebalance(self._connect())
         except sa.exc.DBAPIError:
             self.close()
             raise
+        return bool(self.held - before)
 
     def _connect(self) -> sa.Connection:
         if self._connection is None:

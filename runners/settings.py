@@ -11,25 +11,20 @@ from runners.database import DEFAULT_URL
 class Settings(BaseSettings):
     """Read from ``TASKTRAIL_*`` environment variables; the CLI's options override them."""
 
-    model_config = SettingsConfigDict(env_prefix="TASKTRAIL_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TASKTRAIL_", extra="ignore", allow_inf_nan=False)
 
     db: str = DEFAULT_URL
     """Database URL for events, read model and simulated SPM. Default ``sqlite:///tasktrail.db``
     in the current folder; ``postgresql+psycopg2://USER@HOST:PORT/DB`` to share one store."""
-    spm_task_seconds: float = Field(default=1.0, ge=0)
-    """Seconds a simulated storage task runs before it reports finished. Default 1."""
-    poll_interval: float = Field(default=0.5, gt=0)
-    """Seconds between two rounds of polling (storage pools, callbacks). Default 0.5."""
-    executor_threads: int = Field(default=4, gt=0)
-    """Threads of ``serve``'s executor (oVirt's EngineThreadPool). Default 4."""
-    callback_initial: float = Field(default=1.0, gt=0)
+    spm_task_seconds: float = Field(default=1.0, ge=0, le=86_400)
+    """Seconds a simulated storage task runs before it reports finished, 0 to 86400. Default 1."""
+    poll_interval: float = Field(default=0.5, ge=0.01, le=60)
+    """Seconds between two polls of the storage pools, 0.01 to 60. Default 0.5."""
+    callback_initial: float = Field(default=1.0, ge=0.01, le=60)
     """Seconds before a callback command's first sweep, and the first back-off step
     (oVirt's AsyncCommandPollingLoopInSeconds). Default 1."""
-    callback_maximum: float = Field(default=10.0, gt=0)
+    callback_maximum: float = Field(default=10.0, ge=0.01, le=3600)
     """Cap of the sweep's doubling back-off, in seconds (AsyncCommandPollingRateInSeconds).
     Default 10: a command is re-checked after 1, 2, 4, 8, 10, 10 … s."""
-    checkpoint_interval: float = Field(default=1.0, ge=0)
-    """Least seconds between two saves of the engine checkpoint; a restart folds the events
-    after the last save again. Default 1."""
-    batch_size: int = Field(default=500, gt=0)
-    """Events per projection transaction. Default 500."""
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+    """Events per projection transaction, 1 to 100000. Default 500."""

@@ -7,6 +7,8 @@ same tasks, and a fault injected by one is met by the other.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -14,33 +16,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.clock import Clock
-from domain.ports import StorageError, TaskReport
-
-METADATA = sa.MetaData()
-
-SPM_TASKS = sa.Table(
-    "spm_tasks",
-    METADATA,
-    sa.Column("task_id", sa.String(64), primary_key=True),
-    sa.Column("storage_pool_id", sa.Uuid, nullable=False, index=True),
-    sa.Column("entity_id", sa.Uuid, nullable=False),
-    sa.Column("task_type", sa.String(32), nullable=False),
-    sa.Column("finishes_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("result", sa.String(16), nullable=False),
-    sa.Column("message", sa.String(200), nullable=False, default=""),
-    sa.Column("hidden_polls", sa.Integer, nullable=False, default=0),
-    sa.Column("clear_failures", sa.Integer, nullable=False, default=0),
-    sa.Column("stopped", sa.Boolean, nullable=False, default=False),
-)
-
-SPM_FAULTS = sa.Table(
-    "spm_faults",
-    METADATA,
-    sa.Column("entity_id", sa.Uuid, primary_key=True),
-    sa.Column("kind", sa.String(16), primary_key=True),
-)
+from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
+from domain.model.clock import Clock
+from domain.model.errors import UnavailableError
+from domain.services.ports import StorageError, TaskReport
+from runners.store_tables import SPM_FAULTS, SPM_TASKS
 
 
 class FaultKind(StrEnum):
@@ -73,12 +53,20 @@ class SimulatedSpm:
         self.engine = engine
         self.clock = clock
         self.task_seconds = task_seconds
-        METADATA.create_all(engine, checkfirst=True)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        """One write transaction; a database failure is the SPM being unreachable."""
+        try:
+            with self.engine.execution_options(writes=True).begin() as connection:
+                yield connection
+        except sa.exc.SQLAlchemyError as error:
+            raise UnavailableError(f"the storage could not be reached: {error}") from error
 
     def inject_fault(self, entity_id: UUID, kind: str) -> FaultKind:
         """Arms a fault for the disk's next task; arming it twice is the same as once."""
         fault = parse_fault_kind(kind)
-        with self.engine.begin() as connection:
+        with self._transaction() as connection:
             armed = connection.execute(
                 sa.select(SPM_FAULTS).where(
                     SPM_FAULTS.c.entity_id == entity_id, SPM_FAULTS.c.kind == fault.value
@@ -98,35 +86,41 @@ class SimulatedSpm:
     def create_task(
         self, storage_pool_id: UUID, task_id: str, task_type: AsyncTaskType, entity_id: UUID
     ) -> None:
-        """Idempotent on ``task_id``; a refusal is raised after the consumed fault is committed."""
-        with self.engine.begin() as connection:
+        """Idempotent on ``task_id``, also when two engines submit it at once.
+
+        A refusal is raised after the consumed fault is committed.
+        """
+        with self._transaction() as connection:
             known = sa.select(SPM_TASKS.c.task_id).where(SPM_TASKS.c.task_id == task_id)
             if connection.execute(known).first():
                 return
             faults = self._take_faults(connection, entity_id)
             if FaultKind.SUBMIT not in faults:
                 task = self._new_task(storage_pool_id, task_id, task_type, entity_id, faults)
-                connection.execute(SPM_TASKS.insert().values(task))
+                connection.execute(_insert(connection).values(task).on_conflict_do_nothing())
         if FaultKind.SUBMIT in faults:
-            raise StorageError(f"SPM refused task {task_id} for {entity_id}", code=100)
+            raise StorageError(
+                f"Cannot create task {task_id}: the SPM of pool {storage_pool_id} refused to "
+                f"delete image {entity_id} (VDSM error 100: general exception)",
+                code=100,
+            )
 
     def _take_faults(self, connection: sa.Connection, entity_id: UUID) -> set[FaultKind]:
-        rows = (
-            connection.execute(
-                sa.select(SPM_FAULTS.c.kind).where(SPM_FAULTS.c.entity_id == entity_id)
-            )
-            .scalars()
-            .all()
-        )
-        taken = {FaultKind(k) for k in rows}
-        if FaultKind.SUBMIT in taken:
-            taken = {FaultKind.SUBMIT}
-        connection.execute(
-            SPM_FAULTS.delete().where(
-                SPM_FAULTS.c.entity_id == entity_id, SPM_FAULTS.c.kind.in_([k.value for k in taken])
-            )
-        )
-        return taken
+        """The disk's armed faults, consumed (the deleted rows are locked, so once only).
+
+        A submit fault is taken alone: the task it refuses never runs, so the other faults
+        stay armed for the next one.
+        """
+        for kinds in ([FaultKind.SUBMIT], list(FaultKind)):
+            taken = connection.execute(
+                SPM_FAULTS.delete()
+                .where(SPM_FAULTS.c.entity_id == entity_id, SPM_FAULTS.c.kind.in_(kinds))
+                .returning(SPM_FAULTS.c.kind)
+            ).scalars()
+            found = {FaultKind(k) for k in taken}
+            if found:
+                return found
+        return set()
 
     def _new_task(
         self,
@@ -152,7 +146,7 @@ class SimulatedSpm:
 
     def get_all_task_statuses(self, storage_pool_id: UUID) -> dict[str, TaskReport]:
         now = self.clock.now()
-        with self.engine.begin() as connection:
+        with self._transaction() as connection:
             rows = connection.execute(
                 sa.select(SPM_TASKS).where(SPM_TASKS.c.storage_pool_id == storage_pool_id)
             ).all()
@@ -166,7 +160,7 @@ class SimulatedSpm:
         return {r.task_id: _report(r, now) for r in rows if r.hidden_polls == 0}
 
     def clear_task(self, storage_pool_id: UUID, task_id: str) -> None:
-        with self.engine.begin() as connection:
+        with self._transaction() as connection:
             row = connection.execute(
                 sa.select(SPM_TASKS).where(SPM_TASKS.c.task_id == task_id)
             ).first()
@@ -185,7 +179,7 @@ class SimulatedSpm:
             raise StorageError(f"could not clear task {task_id}", code=411)
 
     def stop_task(self, storage_pool_id: UUID, task_id: str) -> None:
-        with self.engine.begin() as connection:
+        with self._transaction() as connection:
             connection.execute(
                 SPM_TASKS.update()
                 .where(SPM_TASKS.c.task_id == task_id)
@@ -217,3 +211,10 @@ def _report(row: Any, now: datetime) -> TaskReport:
     return TaskReport(
         status=AsyncTaskStatus.FINISHED, result=AsyncTaskResult(row.result), message=row.message
     )
+
+
+def _insert(connection: sa.Connection) -> Any:
+    """An INSERT that can skip a row whose key exists, in the connection's dialect."""
+    if connection.dialect.name == "postgresql":
+        return sa.dialects.postgresql.insert(SPM_TASKS)
+    return sa.dialects.sqlite.insert(SPM_TASKS)

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.ports import StorageError, TaskReport
+from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
+from domain.services.ports import StorageError, TaskReport
+
+
+class ManualClock:
+    """A clock that moves only when told to, so tests can assert exact timestamps."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
 
 
 @dataclass

@@ -3,41 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
-from domain.clock import ManualClock
-from domain.command.aggregate import Command
-from domain.framework.engine import Engine
-from domain.framework.engine_ports import EngineNotice, EnginePorts
-from domain.framework.return_value import ActionReturnValue
-from domain.ports import StoragePort
-from domain.state_machine import Transitioned
-from domain.store import EventStore
-from runners.database import open_event_store
+import sqlalchemy as sa
+
+from domain.actions.registry import default_registry
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.command.aggregate import Command
+from domain.services.ports import EngineNotice, EngineSettings, Ports, StoragePort
+from domain.services.return_value import ActionReturnValue
+from projections.read_model import ReadModel
+from runners.aggregate_cache import AggregateCache
+from runners.database import database_engine, open_event_store
+from runners.engine import Engine
 from runners.engine_loop import EngineLoop
-from tests.fakes import FakeSpm
+from runners.follower import Follower
+from runners.schema import upgrade
+from runners.unit_of_work import UnitOfWork
+from tests.fakes import FakeSpm, ManualClock
+
+A = TypeVar("A", bound=StateMachineAggregate)
+Event = StateMachineAggregate.Event
 
 
 class Scenario:
     def __init__(
         self,
         url: str,
-        storage_factory: Callable[[EventStore], StoragePort] | None = None,
+        storage_factory: Callable[[sa.Engine], StoragePort] | None = None,
         clock: ManualClock | None = None,
+        settings: EngineSettings | None = None,
     ) -> None:
+        self.url = url
+        self.database = database_engine(url)
+        upgrade(self.database)
         self.store = open_event_store(url)
-        self.spm = storage_factory(self.store) if storage_factory else FakeSpm()
+        self.spm = storage_factory(self.database) if storage_factory else FakeSpm()
         self.clock = clock or ManualClock()
+        self.cache = AggregateCache()
         self.notices: list[EngineNotice] = []
-        self.engine = Engine(
-            EnginePorts(
-                store=self.store, storage=self.spm, clock=self.clock, notify=self.notices.append
-            )
+        self.ports = Ports(
+            clock=self.clock,
+            storage=self.spm,
+            registry=default_registry(),
+            settings=settings or EngineSettings(),
         )
-        self.loop = EngineLoop(self.engine)
+        self.engine = Engine(self.ports, self.store, self.cache, notify=self.notices.append)
+        self.read_model = ReadModel(self.database, self.store)
+        self.loop = self.new_loop()
+
+    def new_loop(self, **options: Any) -> EngineLoop:
+        follower = Follower(self.store, self.read_model, self.cache)
+        options.setdefault("poll_interval", 0.0)
+        return EngineLoop(
+            self.ports, self.store, self.cache, follower, notify=self.notices.append, **options
+        )
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.store, self.cache, self.notices.append)
+
+    def save(self, *aggregates: StateMachineAggregate) -> None:
+        """Saves aggregates changed outside any unit of work (a test arranging its world)."""
+        events = sorted((e for a in aggregates for e in a.collect_events()), key=_order)
+        self.store.append(events)
+        self.cache.evict(a.id for a in aggregates)
 
     def add_pool(self, name: str = "dc1") -> UUID:
         returned = self.engine.run_action("AddEmptyStoragePool", {"name": name}, user="admin")
+        self.drive()
         return UUID(returned.action_return_value["storage_pool_id"])
 
     def add_vm(
@@ -49,6 +83,7 @@ class Scenario:
             user="admin",
         )
         assert returned.valid, returned.validation_messages
+        self.drive()
         made = returned.action_return_value
         return UUID(made["vm_id"]), [UUID(d) for d in made["disk_ids"]]
 
@@ -60,16 +95,19 @@ class Scenario:
     def drive(self) -> int:
         return self.loop.run_until_idle()
 
+    def load(self, cls: type[A], aggregate_id: UUID) -> A:
+        """The aggregate as stored (not as any cache holds it)."""
+        return self.store.load(cls, aggregate_id)
+
     @property
     def position(self) -> int:
-        return self.store.recorder.max_notification_id() or 0
+        return self.store.head()
 
-    def events_since(self, position: int) -> list[Transitioned]:
-        notifications = self.store.recorder.select_notifications(position + 1, 100_000)
-        return [self.store.mapper.to_domain_event(n) for n in notifications]  # type: ignore[misc]
+    def events_since(self, position: int) -> list[Event]:
+        return [r.event for r in self.store.read(position, 100_000)]
 
-    def events_of(self, aggregate_id: UUID) -> list[Transitioned]:
-        return list(self.store.events.get(aggregate_id))  # type: ignore[arg-type]
+    def events_of(self, aggregate_id: UUID) -> list[Event]:
+        return self.store.events_of(aggregate_id)
 
     def names_of(self, aggregate_id: UUID) -> list[str]:
         return [type(e).__name__ for e in self.events_of(aggregate_id)]
@@ -83,7 +121,7 @@ class Scenario:
         return path
 
     def command(self, command_id: UUID) -> Command:
-        return self.store.load(Command, command_id)
+        return self.load(Command, command_id)
 
     def family(self, root_id: UUID) -> list[Command]:
         """The root command and all its descendants, parents first."""
@@ -93,3 +131,7 @@ class Scenario:
             found.append(command)
             queue.extend(command.child_ids)
         return found
+
+
+def _order(event: Event) -> int:
+    return event.sequence

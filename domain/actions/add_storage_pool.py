@@ -8,10 +8,11 @@ from uuid import UUID, uuid4
 from pydantic import Field
 
 from domain.actions.action_type import ActionType
-from domain.framework.command_base import ActionParameters, CommandBase
-from domain.framework.execution import Execution
-from domain.framework.unit_of_work import UnitOfWork
-from domain.inventory.storage_pool import StoragePool
+from domain.model.inventory.storage_pool import StoragePool
+from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.execution import Execution
+from domain.services.messages import Msg
+from domain.services.ports import UnitOfWork
 
 
 class AddStoragePoolParameters(ActionParameters):
@@ -29,12 +30,11 @@ class AddStoragePoolCommand(CommandBase[AddStoragePoolParameters]):
     def planned_result(self) -> Any:
         return {"storage_pool_id": str(self.params.storage_pool_id)}
 
+    def validate(self, uow: UnitOfWork) -> list[str]:
+        if uow.find(StoragePool, self.params.storage_pool_id) is not None:
+            return [Msg.STORAGE_POOL_EXISTS.value]
+        return []
+
     def execute(self, run: Execution) -> Any:
-        with run.transaction() as uow:
-            if uow.find(StoragePool, self.params.storage_pool_id) is None:
-                uow.add(
-                    StoragePool.create(
-                        run.cause, id=self.params.storage_pool_id, name=self.params.name
-                    )
-                )
+        run.uow.add(StoragePool(run.cause, id=self.params.storage_pool_id, name=self.params.name))
         return self.planned_result()

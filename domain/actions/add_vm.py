@@ -8,14 +8,14 @@ from uuid import UUID, uuid4
 from pydantic import Field, model_validator
 
 from domain.actions.action_type import ActionType
-from domain.framework.command_base import ActionParameters, CommandBase
-from domain.framework.execution import Execution
-from domain.framework.locks import LockRequest
-from domain.framework.messages import Msg
-from domain.framework.unit_of_work import UnitOfWork
-from domain.inventory.disk import Disk
-from domain.inventory.storage_pool import StoragePool, StoragePoolStatus
-from domain.inventory.vm import Vm, VmStatus
+from domain.model.inventory.disk import Disk
+from domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
+from domain.model.inventory.vm import Vm, VmStatus
+from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.execution import Execution
+from domain.services.locks import LockRequest
+from domain.services.messages import Msg
+from domain.services.ports import UnitOfWork
 
 
 class AddVmParameters(ActionParameters):
@@ -52,11 +52,16 @@ class AddVmCommand(CommandBase[AddVmParameters]):
         }
 
     def validate(self, uow: UnitOfWork) -> list[str]:
+        """oVirt's AddVmCommand: the VM id must be new (VM_ID_EXISTS), the pool up."""
         pool = uow.find(StoragePool, self.params.storage_pool_id)
         if pool is None:
             return [Msg.STORAGE_POOL_NOT_FOUND.value]
         if pool.state is not StoragePoolStatus.UP:
             return [Msg.STORAGE_POOL_STATUS_ILLEGAL.value]
+        if uow.find(Vm, self.params.vm_id) is not None:
+            return [Msg.VM_ID_EXISTS.value]
+        if any(uow.find(Disk, d) is not None for d in self.params.disk_ids):
+            return [Msg.DISK_ALREADY_EXISTS.value]
         return []
 
     def lock_requests(self) -> list[LockRequest]:
@@ -64,26 +69,24 @@ class AddVmCommand(CommandBase[AddVmParameters]):
 
     def execute(self, run: Execution) -> Any:
         p = self.params
-        with run.transaction() as uow:
-            if uow.find(Vm, p.vm_id) is None:
-                for index, disk_id in enumerate(p.disk_ids, start=1):
-                    uow.add(
-                        Disk.create(
-                            run.cause,
-                            id=disk_id,
-                            alias=f"{p.name}_Disk{index}",
-                            vm_id=p.vm_id,
-                            storage_pool_id=p.storage_pool_id,
-                        )
-                    )
-                uow.add(
-                    Vm.create(
-                        run.cause,
-                        id=p.vm_id,
-                        name=p.name,
-                        status=p.status,
-                        storage_pool_id=p.storage_pool_id,
-                        disk_ids=p.disk_ids,
-                    )
+        for index, disk_id in enumerate(p.disk_ids, start=1):
+            run.uow.add(
+                Disk(
+                    run.cause,
+                    id=disk_id,
+                    alias=f"{p.name}_Disk{index}",
+                    vm_id=p.vm_id,
+                    storage_pool_id=p.storage_pool_id,
                 )
+            )
+        run.uow.add(
+            Vm(
+                run.cause,
+                id=p.vm_id,
+                name=p.name,
+                storage_pool_id=p.storage_pool_id,
+                disk_ids=tuple(p.disk_ids),
+                to_state=p.status,
+            )
+        )
         return self.planned_result()

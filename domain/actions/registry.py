@@ -1,8 +1,9 @@
-"""oVirt's CommandFactory as a table: each ActionType and the class that runs it."""
+"""Every action tasktrail implements and the class that runs it (oVirt's CommandsFactory)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from domain.actions.action_type import ActionType
@@ -11,10 +12,9 @@ from domain.actions.add_vm import AddVmCommand
 from domain.actions.remove_all_vm_images import RemoveAllVmImagesCommand
 from domain.actions.remove_image import RemoveImageCommand
 from domain.actions.remove_vm import RemoveVmCommand
-from domain.errors import TasktrailError
-from domain.framework.command_base import CommandBase
+from domain.services.command_base import ActionRegistry, CommandBase
 
-ACTION_TYPES: Mapping[ActionType, type[CommandBase[Any]]] = {
+ACTION_TYPES: Mapping[StrEnum, type[CommandBase[Any]]] = {
     ActionType.ADD_STORAGE_POOL: AddStoragePoolCommand,
     ActionType.ADD_VM: AddVmCommand,
     ActionType.REMOVE_VM: RemoveVmCommand,
@@ -23,31 +23,5 @@ ACTION_TYPES: Mapping[ActionType, type[CommandBase[Any]]] = {
 }
 
 
-class UnknownActionError(TasktrailError):
-    def __init__(self, name: str) -> None:
-        known = ", ".join(a.value for a in ACTION_TYPES)
-        super().__init__(f"unknown action {name!r}: known actions are {known}")
-
-
-class ActionRegistry:
-    def __init__(self, classes: Mapping[ActionType, type[CommandBase[Any]]]) -> None:
-        self._classes = dict(classes)
-
-    @classmethod
-    def default(cls) -> ActionRegistry:
-        return cls(ACTION_TYPES)
-
-    def command_class(self, action_type: ActionType | str) -> type[CommandBase[Any]]:
-        """Accepts the enum, oVirt's name ("RemoveVm") or the member name ("REMOVE_VM")."""
-        try:
-            return self._classes[_parse(action_type)]
-        except (KeyError, ValueError):
-            raise UnknownActionError(str(action_type)) from None
-
-
-def _parse(action_type: ActionType | str) -> ActionType:
-    if isinstance(action_type, ActionType):
-        return action_type
-    if action_type in ActionType.__members__:
-        return ActionType[action_type]
-    return ActionType(action_type)
+def default_registry() -> ActionRegistry:
+    return ActionRegistry(ACTION_TYPES)

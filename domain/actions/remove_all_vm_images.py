@@ -7,8 +7,8 @@ from uuid import UUID
 
 from domain.actions.action_type import ActionType
 from domain.actions.remove_image import RemoveImageParameters
-from domain.framework.command_base import ActionParameters, CommandBase
-from domain.framework.execution import Execution
+from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.execution import Execution
 
 
 class RemoveAllVmImagesParameters(ActionParameters):
@@ -22,20 +22,18 @@ class RemoveAllVmImagesCommand(CommandBase[RemoveAllVmImagesParameters]):
     parameters_class = RemoveAllVmImagesParameters
     has_callback = True
 
+    internal = True
+
     def execute(self, run: Execution) -> Any:
         p = self.params
-        with run.transaction() as uow:
-            if not run.command(uow).child_ids:
-                run.start_children(
-                    uow,
-                    [
-                        (
-                            ActionType.REMOVE_IMAGE,
-                            RemoveImageParameters(
-                                disk_id=disk_id, vm_id=p.vm_id, storage_pool_id=p.storage_pool_id
-                            ),
-                        )
-                        for disk_id in p.disk_ids
-                    ],
+        run.start_children(
+            [
+                (
+                    ActionType.REMOVE_IMAGE,
+                    RemoveImageParameters(
+                        disk_id=disk_id, vm_id=p.vm_id, storage_pool_id=p.storage_pool_id
+                    ),
                 )
-        run.execute_children()
+                for disk_id in p.disk_ids
+            ]
+        )

@@ -6,15 +6,14 @@ from typing import Any
 from uuid import UUID
 
 from domain.actions.action_type import ActionType
-from domain.async_task.machine import AsyncTaskType
-from domain.command.aggregate import Command
-from domain.events import Cause
-from domain.framework.command_base import ActionParameters, CommandBase
-from domain.framework.engine_ports import EngineNotice
-from domain.framework.execution import Execution
-from domain.framework.unit_of_work import UnitOfWork
-from domain.inventory.disk import Disk, DiskStatus
-from domain.step.machine import StepEnum
+from domain.model.async_task.machine import AsyncTaskType
+from domain.model.command.aggregate import Command
+from domain.model.events import Cause
+from domain.model.inventory.disk import Disk, DiskStatus
+from domain.model.step.machine import StepEnum
+from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.execution import Execution
+from domain.services.ports import EngineNotice, UnitOfWork
 
 
 class RemoveImageParameters(ActionParameters):
@@ -28,20 +27,18 @@ class RemoveImageCommand(CommandBase[RemoveImageParameters]):
     parameters_class = RemoveImageParameters
     storage_tasks = 1
     finalizing_step = True
+    internal = True
 
     def execute(self, run: Execution) -> Any:
-        with run.transaction() as uow:
-            disk = uow.get(Disk, self.params.disk_id)
-            run.record_storage_task(
-                uow,
-                index=0,
-                storage_pool_id=self.params.storage_pool_id,
-                task_type=AsyncTaskType.DELETE_IMAGE,
-                step_type=StepEnum.DELETE_IMAGE,
-                entity_id=disk.id,
-                description=f"Deleting image {disk.alias}",
-            )
-        run.submit_storage_tasks(self.storage_tasks)
+        disk = run.uow.get(Disk, self.params.disk_id)
+        run.record_storage_task(
+            index=0,
+            storage_pool_id=self.params.storage_pool_id,
+            task_type=AsyncTaskType.DELETE_IMAGE,
+            step_type=StepEnum.DELETE_IMAGE,
+            entity_id=disk.id,
+            description=f"Deleting image {disk.alias}",
+        )
 
     def end_successfully(
         self, uow: UnitOfWork, command: Command, cause: Cause

@@ -1,9 +1,9 @@
-"""RemoveVm, exactly as the seed walks it: eight validations, transactions 1 and 2, children.
+"""RemoveVm, as the seed walks it: eight validations, transactions 1 and 2, children.
 
 Transaction 1 locks the VM's images and snapshots the VM for compensation; transaction 2
 removes the VM's records and locks its disks; the child RemoveAllVmImages deletes the images,
-and this command's callback ends it once that child has ended. Each phase checks the VM
-first, so a resumed execute does not repeat what a crashed one already saved.
+and this command's callback ends it once that child has ended. The engine saves the whole
+execution at once, so a crash leaves either all of it or none of it.
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ from uuid import UUID
 
 from domain.actions.action_type import ActionType
 from domain.actions.remove_all_vm_images import RemoveAllVmImagesParameters
-from domain.command.aggregate import Command
-from domain.events import Cause
-from domain.framework.command_base import ActionParameters, CommandBase
-from domain.framework.engine_ports import EngineNotice
-from domain.framework.execution import Execution
-from domain.framework.locks import LockRequest
-from domain.framework.messages import Msg
-from domain.framework.unit_of_work import UnitOfWork
-from domain.inventory.disk import Disk
-from domain.inventory.storage_pool import StoragePool, StoragePoolStatus
-from domain.inventory.vm import Vm, VmOrigin, VmStatus
+from domain.model.command.aggregate import Command
+from domain.model.events import Cause
+from domain.model.inventory.disk import Disk
+from domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
+from domain.model.inventory.vm import Vm, VmOrigin, VmStatus
+from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.execution import Execution
+from domain.services.locks import LockRequest
+from domain.services.messages import Msg
+from domain.services.ports import EngineNotice, UnitOfWork
 
 
 class RemoveVmParameters(ActionParameters):
@@ -70,36 +69,27 @@ class RemoveVmCommand(CommandBase[RemoveVmParameters]):
         return [LockRequest("VM", self.params.vm_id)]
 
     def execute(self, run: Execution) -> Any:
-        self._lock_vm(run)
-        disks = self._remove_vm_records(run)
-        with run.transaction() as uow:
-            if disks and not run.command(uow).child_ids:
-                vm = uow.get(Vm, self.params.vm_id)
-                child = RemoveAllVmImagesParameters(
-                    vm_id=vm.id, storage_pool_id=vm.storage_pool_id, disk_ids=disks
-                )
-                run.start_children(uow, [(ActionType.REMOVE_ALL_VM_IMAGES, child)])
-        run.execute_children()
+        vm = run.uow.get(Vm, self.params.vm_id)
+        self._lock_vm(run, vm)
+        disks = self._remove_vm_records(run, vm)
+        if disks:
+            child = RemoveAllVmImagesParameters(
+                vm_id=vm.id, storage_pool_id=vm.storage_pool_id, disk_ids=list(disks)
+            )
+            run.start_children([(ActionType.REMOVE_ALL_VM_IMAGES, child)])
 
-    def _lock_vm(self, run: Execution) -> None:
-        """Transaction 1: the VM's images locked, its prior state kept for compensation."""
-        with run.transaction() as uow:
-            vm = uow.get(Vm, self.params.vm_id)
-            if vm.state in (VmStatus.DOWN, VmStatus.IMAGE_ILLEGAL):
-                run.snapshot(uow, vm)
-                vm.lock_image(run.cause)
+    def _lock_vm(self, run: Execution, vm: Vm) -> None:
+        """The seed's transaction 1: the VM's images locked, its prior state kept."""
+        run.snapshot(vm)
+        vm.lock_image(run.cause)
 
-    def _remove_vm_records(self, run: Execution) -> list[UUID]:
-        """Transaction 2: the VM's records removed and its disks LOCKED, in one save."""
-        with run.transaction() as uow:
-            vm = uow.get(Vm, self.params.vm_id)
-            disk_ids = vm.disk_ids if self.params.remove_disks else []
-            if vm.state is VmStatus.IMAGE_LOCKED:
-                for disk in (uow.get(Disk, d) for d in disk_ids):
-                    run.snapshot(uow, disk)
-                    disk.lock(run.cause)
-                run.snapshot(uow, vm)
-                vm.remove(run.cause)
+    def _remove_vm_records(self, run: Execution, vm: Vm) -> tuple[UUID, ...]:
+        """The seed's transaction 2: the VM's records removed and its disks LOCKED."""
+        disk_ids = vm.disk_ids if self.params.remove_disks else ()
+        for disk in (run.uow.get(Disk, d) for d in disk_ids):
+            run.snapshot(disk)
+            disk.lock(run.cause)
+        vm.remove(run.cause)
         return disk_ids
 
     def end_successfully(

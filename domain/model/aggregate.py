@@ -1,0 +1,149 @@
+"""The base of every aggregate: eventsourcing's aggregate and ``@event``, guarded by a table.
+
+An aggregate method decorated with eventsourcing's ``@event`` is both the command (calling it
+records an event) and the apply code (the method body runs when the event is applied, now and
+on every replay). This base adds what oVirt's machines need on top: before any event exists,
+the aggregate's ``TABLE`` is asked whether the move is legal from the current state, and the
+event records the move (trigger, from, to) with its cause (who, for which request, when).
+
+Every aggregate and event has a stable topic (``Command``, ``Command.Succeeded``), so stored
+events do not depend on module paths and nothing is ever imported by a name read from storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
+from eventsourcing.utils import register_topic
+
+from domain.model.errors import IllegalTransitionError
+from domain.model.events import Cause, EventMeta, Transitioned
+from domain.model.machine import CREATE, TransitionTable
+
+_RECORDING: ContextVar[list[Any] | None] = ContextVar("recording", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[Any]]:
+    """Every event triggered on any aggregate inside the block, in the order triggered.
+
+    Lets whoever drives the domain react to what a decision recorded before it is saved.
+    """
+    events: list[Any] = []
+    token = _RECORDING.set(events)
+    try:
+        yield events
+    finally:
+        _RECORDING.reset(token)
+
+
+class StateMachineAggregate(BaseAggregate[UUID]):
+    """An event-sourced aggregate whose every state change is a row of its ``TABLE``."""
+
+    TABLE: ClassVar[TransitionTable]
+    TOPIC: ClassVar[str]
+    if TYPE_CHECKING:  # set by the events; not dataclass fields of the library's aggregate
+        state: StrEnum
+        origin_meta: EventMeta
+        """Who created it and for which request; engine-driven events keep that lineage."""
+
+    class Event(Transitioned, CanMutateAggregate[UUID]):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state = aggregate.TABLE.states(self.to_state)
+
+    class Created(Event, CanInitAggregate[UUID]):
+        originator_topic: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.origin_meta = self.meta
+            super().apply(aggregate)
+
+    @staticmethod
+    def create_id(*_: Any, **__: Any) -> UUID:
+        return uuid4()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "TABLE" in vars(cls):
+            _name_topics(cls)
+
+    @classmethod
+    def _create(
+        cls,
+        event_class: type[CanInitAggregate[UUID]],
+        *,
+        id: UUID | None = None,  # noqa: A002 - the library's name
+        **kwargs: Any,
+    ) -> Self:
+        """The creation event: its state must be one the table allows a new aggregate in."""
+        state = kwargs.get("to_state", cls.TABLE.initial[0])
+        if state not in cls.TABLE.initial:
+            raise IllegalTransitionError(cls.__name__, id or UUID(int=0), "new", CREATE)
+        kwargs.update(_stamp(kwargs.pop("meta")), trigger=CREATE, from_state=None)
+        kwargs["to_state"] = cls.TABLE.states(state).value
+        created = super()._create(event_class, id=id, **kwargs)
+        _record(created.pending_events[-1])
+        return created
+
+    def trigger_event(
+        self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any
+    ) -> None:
+        """Records exactly one event for a move the table allows, or raises and records nothing."""
+        row = self.TABLE.row_of(event_class.__name__)
+        dest = self.TABLE.destination(row.trigger, self.state)
+        if dest is None:
+            raise IllegalTransitionError(type(self).__name__, self.id, self.state.value, row.trigger)
+        kwargs.update(_stamp(kwargs.pop("meta")), trigger=row.trigger)
+        kwargs.update(from_state=self.state.value, to_state=dest.value)
+        super().trigger_event(event_class, **kwargs)
+        _record(self.pending_events[-1])
+
+    def may(self, trigger: str) -> bool:
+        """Whether the table allows ``trigger`` now; lets callers choose without raising."""
+        return self.TABLE.destination(trigger, self.state) is not None
+
+    def __copy__(self) -> Self:
+        """A copy to change without touching the original (its pending events included).
+
+        Apply code replaces collections rather than mutating them, so a shallow copy is enough.
+        """
+        copied = type(self).__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        copied.__dict__["_pending_events"] = list(self._pending_events)
+        return copied
+
+
+def _record(event: Any) -> None:
+    sink = _RECORDING.get()
+    if sink is not None:
+        sink.append(event)
+
+
+def _stamp(cause: Any) -> dict[str, Any]:
+    """The event fields a cause fills in: its metadata and its clock's reading."""
+    if not isinstance(cause, Cause):
+        raise TypeError(f"aggregate methods take a Cause, not {type(cause).__name__}")
+    return {"meta": cause.plain(), "timestamp": cause.now()}
+
+
+def _name_topics(cls: type[StateMachineAggregate]) -> None:
+    """Stable topics ``Aggregate`` and ``Aggregate.Event``, and every table row's event checked."""
+    cls.TOPIC = cls.__name__
+    register_topic(cls.TOPIC, cls)
+    events = {
+        name: value
+        for name, value in vars(cls).items()
+        if isinstance(value, type) and issubclass(value, StateMachineAggregate.Event)
+    }
+    for name, event_class in events.items():
+        event_class.TOPIC = f"{cls.__name__}.{name}"
+        register_topic(event_class.TOPIC, event_class)
+    missing = [row.event for row in cls.TABLE.rows if row.event not in events]
+    if missing:
+        raise TypeError(f"{cls.__name__}: no @event method records {', '.join(missing)}")

@@ -1,0 +1,134 @@
+"""The Command aggregate: one oVirt command (RemoveVm, RemoveImage, …) and its lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+from pydantic import BaseModel, ConfigDict
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.command.machine import COMMAND_TABLE, CommandStatus
+from domain.model.events import EventMeta
+
+
+class EntitySnapshot(BaseModel):
+    """oVirt's business_entity_snapshot row: how to put one entity back."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entity_id: UUID
+    entity_type: str
+    snapshot_type: str
+    """DELETED_OR_UPDATED_ENTITY, NEW_ENTITY_ID, CHANGED_STATUS_ONLY, …"""
+    state: dict[str, Any]
+    """The entity's state before the change, as its compensator needs it."""
+
+
+class Command(StateMachineAggregate):
+    """Knows its action, parameters, family (parent, root, children), job, step and undo data."""
+
+    TABLE = COMMAND_TABLE
+    state: CommandStatus
+    action_type: str
+    parameters: dict[str, Any]
+    parent_command_id: UUID | None
+    root_command_id: UUID
+    job_id: UUID | None
+    step_id: UUID | None
+    has_callback: bool
+    executed: bool
+    child_ids: tuple[UUID, ...]
+    snapshots: tuple[EntitySnapshot, ...]
+    messages: tuple[str, ...]
+    end_attempt_failures: int
+
+    @event("Created")
+    def __init__(
+        self,
+        meta: EventMeta,
+        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        action_type: str,
+        parameters: dict[str, Any],
+        parent_command_id: UUID | None = None,
+        root_command_id: UUID | None = None,
+        job_id: UUID | None = None,
+        has_callback: bool = False,
+    ) -> None:
+        self.action_type = action_type
+        self.parameters = parameters
+        self.parent_command_id = parent_command_id
+        self.root_command_id = root_command_id or id
+        self.job_id = job_id
+        self.step_id = None
+        self.has_callback = has_callback
+        self.executed = False
+        self.child_ids = ()
+        self.snapshots = ()
+        self.messages = ()
+        self.end_attempt_failures = 0
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_command_id is None
+
+    @event("ValidationFailed")
+    def fail_validation(self, meta: EventMeta, messages: tuple[str, ...]) -> None:
+        self.messages = messages
+
+    @event("Activated")
+    def activate(self, meta: EventMeta, step_id: UUID | None) -> None:
+        self.step_id = step_id
+
+    @event("Executed")
+    def mark_executed(self, meta: EventMeta) -> None:
+        self.executed = True
+
+    @event("ChildrenAdded")
+    def add_children(self, meta: EventMeta, child_ids: tuple[UUID, ...]) -> None:
+        self.child_ids = (*self.child_ids, *child_ids)
+
+    @event("EntitySnapshotted")
+    def snapshot_entity(self, meta: EventMeta, snapshot: EntitySnapshot) -> None:
+        self.snapshots = (*self.snapshots, snapshot)
+
+    @event("Compensated")
+    def compensate(self, meta: EventMeta) -> None:
+        self.snapshots = ()
+
+    @event("SnapshotsCleared")
+    def clear_snapshots(self, meta: EventMeta) -> None:
+        self.snapshots = ()
+
+    @event("EndedSynchronously")
+    def end_synchronously(self, meta: EventMeta) -> None:
+        pass
+
+    @event("ExecutionFailed")
+    def fail_execution(self, meta: EventMeta, messages: tuple[str, ...]) -> None:
+        self.messages = messages
+
+    @event("Succeeded")
+    def succeed(self, meta: EventMeta) -> None:
+        pass
+
+    @event("Failed")
+    def fail(self, meta: EventMeta, messages: tuple[str, ...]) -> None:
+        self.messages = messages
+
+    @event("EndAttemptFailed")
+    def record_end_attempt_failure(self, meta: EventMeta, error: str) -> None:
+        self.end_attempt_failures += 1
+
+    @event("EndedSuccessfully")
+    def end_successfully(self, meta: EventMeta) -> None:
+        pass
+
+    @event("EndedWithFailure")
+    def end_with_failure(self, meta: EventMeta, messages: tuple[str, ...]) -> None:
+        self.messages = messages
+
+    @event("MarkedUnknown")
+    def mark_unknown(self, meta: EventMeta) -> None:
+        pass

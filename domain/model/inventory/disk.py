@@ -1,0 +1,80 @@
+"""The Disk aggregate (oVirt's images row): a VM's disk image on a storage pool."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.events import EventMeta
+from domain.model.machine import Row, TransitionTable
+
+
+class DiskStatus(StrEnum):
+    """oVirt's ImageStatus, plus the removal tasktrail records instead of deleting a row."""
+
+    OK = "OK"
+    LOCKED = "LOCKED"
+    ILLEGAL = "ILLEGAL"
+    REMOVED = "REMOVED"
+
+
+S = DiskStatus
+
+DISK_TABLE = TransitionTable(
+    "Disk",
+    DiskStatus,
+    initial=[S.OK],
+    rows=[
+        # RemoveVm transaction 2: the VM's disks are locked before their images are deleted.
+        Row("lock", (S.OK, S.ILLEGAL), S.LOCKED, "Locked", "a command works on the image"),
+        # Compensation, or a command that ended without touching storage.
+        Row("unlock", (S.LOCKED,), S.OK, "Unlocked", "the work was undone"),
+        # The storage task failed: the image's state on storage is unknown.
+        Row("mark_illegal", (S.LOCKED,), S.ILLEGAL, "MarkedIllegal", "deleting the image failed"),
+        # RemoveImage's end action: the image is gone from storage.
+        Row("remove", (S.LOCKED,), S.REMOVED, "Removed", "the image was deleted"),
+    ],
+)
+
+
+class Disk(StateMachineAggregate):
+    TABLE = DISK_TABLE
+    state: DiskStatus
+    alias: str
+    vm_id: UUID | None
+    storage_pool_id: UUID
+    size_gb: int
+
+    @event("Created")
+    def __init__(
+        self,
+        meta: EventMeta,
+        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        alias: str,
+        vm_id: UUID | None,
+        storage_pool_id: UUID,
+        size_gb: int = 10,
+    ) -> None:
+        self.alias = alias
+        self.vm_id = vm_id
+        self.storage_pool_id = storage_pool_id
+        self.size_gb = size_gb
+
+    @event("Locked")
+    def lock(self, meta: EventMeta) -> None:
+        pass
+
+    @event("Unlocked")
+    def unlock(self, meta: EventMeta) -> None:
+        pass
+
+    @event("MarkedIllegal")
+    def mark_illegal(self, meta: EventMeta) -> None:
+        pass
+
+    @event("Removed")
+    def remove(self, meta: EventMeta) -> None:
+        pass

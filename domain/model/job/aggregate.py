@@ -1,0 +1,65 @@
+"""The Job aggregate: what an operator watches for one user action (oVirt's job table)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.events import EventMeta
+from domain.model.job.machine import JOB_TABLE, JobExecutionStatus
+
+
+class Job(StateMachineAggregate):
+    """Started by a monitored root command; lists its steps; ends with the root command."""
+
+    TABLE = JOB_TABLE
+    state: JobExecutionStatus
+    action_type: str
+    description: str
+    step_ids: tuple[UUID, ...]
+    step_parents: dict[UUID, UUID | None]
+    failed_step_id: UUID | None
+    reason: str | None
+
+    @event("Started")
+    def __init__(
+        self,
+        meta: EventMeta,
+        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        action_type: str,
+        description: str,
+    ) -> None:
+        self.action_type = action_type
+        self.description = description
+        self.step_ids = ()
+        self.step_parents = {}
+        self.failed_step_id = None
+        self.reason = None
+
+    @event("StepAdded")
+    def add_step(self, meta: EventMeta, step_id: UUID, parent_step_id: UUID | None) -> None:
+        self.step_ids = (*self.step_ids, step_id)
+        self.step_parents = {**self.step_parents, step_id: parent_step_id}
+
+    def next_step_number(self, parent_step_id: UUID | None) -> int:
+        """oVirt numbers steps from 1 among the children of one parent (or of the job)."""
+        return 1 + sum(1 for p in self.step_parents.values() if p == parent_step_id)
+
+    @event("Finished")
+    def finish(self, meta: EventMeta) -> None:
+        pass
+
+    @event("Failed")
+    def fail(self, meta: EventMeta, failed_step_id: UUID | None, reason: str) -> None:
+        self.failed_step_id = failed_step_id
+        self.reason = reason
+
+    @event("Aborted")
+    def abort(self, meta: EventMeta) -> None:
+        pass
+
+    @event("MarkedUnknown")
+    def mark_unknown(self, meta: EventMeta) -> None:
+        pass

@@ -1,0 +1,70 @@
+"""Every aggregate type and event class tasktrail records: the one allow-list of topics.
+
+Stored events name their class by a stable topic (``Command.Succeeded``); decoding looks the
+topic up here and nowhere else, so nothing read from a database or a bundle is ever imported
+by name. Topics written by earlier versions (module paths) are listed as aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.command.aggregate import Command
+from domain.model.inventory.disk import Disk
+from domain.model.inventory.storage_pool import StoragePool
+from domain.model.inventory.vm import Vm
+from domain.model.job.aggregate import Job
+from domain.model.lock.aggregate import EngineLock
+from domain.model.step.aggregate import Step
+
+AGGREGATES: tuple[type[StateMachineAggregate], ...] = (
+    Command,
+    Job,
+    Step,
+    AsyncTask,
+    EngineLock,
+    Vm,
+    Disk,
+    StoragePool,
+)
+
+_LEGACY_MODULES = {
+    Command: "domain.command.aggregate",
+    Job: "domain.job.aggregate",
+    Step: "domain.step.aggregate",
+    AsyncTask: "domain.async_task.aggregate",
+    EngineLock: "domain.lock.aggregate",
+    Vm: "domain.inventory.vm",
+    Disk: "domain.inventory.disk",
+    StoragePool: "domain.inventory.storage_pool",
+}
+"""Where version 0.1 kept each aggregate: its events were stored as ``module:Class.Event``."""
+
+
+def event_classes(cls: type[StateMachineAggregate]) -> dict[str, type[StateMachineAggregate.Event]]:
+    """The aggregate's event classes by name (creation event included)."""
+    return {
+        name: value
+        for name, value in vars(cls).items()
+        if isinstance(value, type) and issubclass(value, StateMachineAggregate.Event)
+    }
+
+
+def _topics() -> dict[str, type[StateMachineAggregate.Event]]:
+    found: dict[str, type[StateMachineAggregate.Event]] = {}
+    for cls in AGGREGATES:
+        for name, event_class in event_classes(cls).items():
+            found[event_class.TOPIC] = event_class
+            found[f"{_LEGACY_MODULES[cls]}:{cls.__name__}.{name}"] = event_class
+    return found
+
+
+EVENT_TOPICS: Mapping[str, type[StateMachineAggregate.Event]] = MappingProxyType(_topics())
+"""Every topic tasktrail decodes, current and legacy, to its event class."""
+
+AGGREGATE_TOPICS: Mapping[str, type[StateMachineAggregate]] = MappingProxyType(
+    {cls.TOPIC: cls for cls in AGGREGATES}
+)

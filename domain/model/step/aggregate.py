@@ -1,0 +1,70 @@
+"""The Step aggregate: one phase of a job; steps nest under a parent step."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.events import EventMeta
+from domain.model.job.machine import JobExecutionStatus
+from domain.model.step.machine import STEP_TABLE, StepEnum
+
+
+class Step(StateMachineAggregate):
+    """Typed (VALIDATING, EXECUTING, DELETE_IMAGE, …), numbered, described, maybe external."""
+
+    TABLE = STEP_TABLE
+    state: JobExecutionStatus
+    job_id: UUID
+    parent_step_id: UUID | None
+    step_type: StepEnum
+    step_number: int
+    description: str
+    external_id: str | None
+    external_system_type: str | None
+    reason: str | None
+
+    @event("Started")
+    def __init__(
+        self,
+        meta: EventMeta,
+        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        job_id: UUID,
+        step_type: StepEnum,
+        step_number: int,
+        description: str,
+        parent_step_id: UUID | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self.parent_step_id = parent_step_id
+        self.step_type = step_type
+        self.step_number = step_number
+        self.description = description
+        self.external_id = None
+        self.external_system_type = None
+        self.reason = None
+
+    @event("Finished")
+    def finish(self, meta: EventMeta) -> None:
+        pass
+
+    @event("Failed")
+    def fail(self, meta: EventMeta, reason: str) -> None:
+        self.reason = reason
+
+    @event("Aborted")
+    def abort(self, meta: EventMeta) -> None:
+        pass
+
+    @event("MarkedUnknown")
+    def mark_unknown(self, meta: EventMeta) -> None:
+        pass
+
+    @event("ExternalAttached")
+    def attach_external(
+        self, meta: EventMeta, external_id: str, external_system_type: str = "VDSM"
+    ) -> None:
+        self.external_id = external_id
+        self.external_system_type = external_system_type

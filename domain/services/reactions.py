@@ -1,0 +1,112 @@
+"""Which events make which work due: the engine's reactions, as a table by event class.
+
+Every reaction is an idempotent look at one aggregate's current state (execute a command that
+has not run, advance a command whose children or tasks may have ended, clear the tasks of an
+ended command, submit a recorded task), so seeing an event twice, or after another engine
+acted on it, does no harm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.command.aggregate import Command
+from domain.services.callbacks import poll_callback
+from domain.services.task_tracking import end_task_command
+
+if TYPE_CHECKING:
+    from domain.services.ports import Ports, UnitOfWork
+
+
+@dataclass
+class Due:
+    """Work made due by events, by kind; each set holds aggregate ids."""
+
+    execute: set[UUID] = field(default_factory=set)
+    """Validated root commands to execute."""
+    advance: set[UUID] = field(default_factory=set)
+    """Commands that may settle or end now (executed, children or tasks ended)."""
+    ended: set[UUID] = field(default_factory=set)
+    """Commands that ended: their parent may advance, their tasks be cleared."""
+    tasks_ended: set[UUID] = field(default_factory=set)
+    """Tasks that ended: their command may advance."""
+    submit: set[UUID] = field(default_factory=set)
+    """Tasks recorded Initializing, to hand to the storage once saved."""
+    polling: set[UUID] = field(default_factory=set)
+    """Tasks now Polling: their pool has work for the poller."""
+
+    def observe(self, event: StateMachineAggregate.Event) -> None:
+        rule = _RULES.get(type(event))
+        if rule is not None:
+            rule(self, event)
+
+    def take(self, kind: str) -> list[UUID]:
+        """The ids due of one kind, oldest request first, removed from the set."""
+        ids: set[UUID] = getattr(self, kind)
+        taken = sorted(ids, key=str)
+        ids.clear()
+        return taken
+
+    def __bool__(self) -> bool:
+        return bool(self.execute or self.advance or self.ended or self.tasks_ended)
+
+
+def _on_created(due: Due, event: Any) -> None:
+    if event.parent_command_id is None:
+        due.execute.add(event.originator_id)
+
+
+def _on_refused(due: Due, event: Any) -> None:
+    due.execute.discard(event.originator_id)
+
+
+def _add(kind: str) -> Callable[[Due, Any], None]:
+    def rule(due: Due, event: Any) -> None:
+        getattr(due, kind).add(event.originator_id)
+
+    return rule
+
+
+_RULES: dict[type[Any], Callable[[Due, Any], None]] = {
+    Command.Created: _on_created,
+    Command.ValidationFailed: _on_refused,
+    Command.Executed: _add("advance"),
+    Command.ExecutionFailed: _add("advance"),
+    Command.Succeeded: _add("advance"),
+    Command.Failed: _add("advance"),
+    Command.EndAttemptFailed: _add("advance"),
+    Command.EndedSuccessfully: _add("ended"),
+    Command.EndedWithFailure: _add("ended"),
+    Command.EndedSynchronously: _add("ended"),
+    Command.MarkedUnknown: _add("ended"),
+    AsyncTask.Created: _add("submit"),
+    AsyncTask.PollingStarted: _add("polling"),
+    AsyncTask.Ended: _add("tasks_ended"),
+    AsyncTask.Repolled: _add("tasks_ended"),
+}
+
+
+def advance(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
+    """Whatever a command can do next: settle by its children or tasks, and end; True if ended."""
+    command = uow.get(Command, command_id)
+    if command.state.is_ended:
+        return True
+    handler = ports.registry.handler_for(command)
+    if handler.has_callback:
+        return poll_callback(ports, uow, command_id)
+    if handler.storage_tasks:
+        return end_task_command(ports, uow, command_id)
+    return False
+
+
+def parent_of(uow: UnitOfWork, command_id: UUID) -> UUID | None:
+    return uow.get(Command, command_id).parent_command_id
+
+
+def command_of_task(uow: UnitOfWork, task_id: UUID) -> UUID:
+    return uow.get(AsyncTask, task_id).command_id

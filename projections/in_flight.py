@@ -1,0 +1,109 @@
+"""What is in flight, read from the read model: where an engine's reactions start from.
+
+An engine reacts to the events it follows; these queries cover what it did not see happen:
+work left by an engine that stopped (at start, or when it takes over another's partitions),
+what the storage poller must ask about, and the sweep that catches anything missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskState, AsyncTaskStatus
+from domain.model.command.machine import ENDED_STATUSES, CommandStatus
+from domain.services.task_tracking import PolledTask
+from projections.tables import LIVE, Tables
+
+_ENDED = [s.value for s in ENDED_STATUSES]
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """Everything not yet ended, by what it needs next; each item carries its root or pool."""
+
+    to_execute: list[tuple[UUID, UUID]]
+    """(command, root): validated roots not begun, and commands whose execute never finished."""
+    to_advance: list[tuple[UUID, UUID]]
+    """(command, root): executed commands not yet ended."""
+    to_submit: list[tuple[UUID, UUID]]
+    """(task, root): storage tasks recorded but not yet accepted by the SPM."""
+    to_settle: list[tuple[UUID, UUID]]
+    """(task, root): storage tasks ended or failing to clear, whose command may act."""
+
+
+def in_flight(engine: sa.Engine, tables: Tables = LIVE) -> InFlight:
+    c, t = tables.command_entities, tables.async_tasks
+    with engine.connect() as connection:
+        commands = connection.execute(
+            sa.select(c.c.command_id, c.c.root_command_id, c.c.status, c.c.executed).where(
+                c.c.status.not_in(_ENDED)
+            )
+        ).all()
+        tasks = connection.execute(
+            sa.select(t.c.task_id, t.c.root_command_id, t.c.task_state)
+        ).all()
+    runnable = (CommandStatus.NOT_STARTED.value, CommandStatus.ACTIVE.value)
+    initializing = AsyncTaskState.INITIALIZING.value
+    return InFlight(
+        to_execute=[(r[0], r[1]) for r in commands if not r[3] and r[2] in runnable],
+        to_advance=[(r[0], r[1]) for r in commands if r[3]],
+        to_submit=[(r[0], r[1]) for r in tasks if r[2] == initializing],
+        to_settle=[(r[0], r[1]) for r in tasks if r[2] != initializing],
+    )
+
+
+def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledTask]]:
+    """The tasks each storage pool's SPM must be asked about (those Polling), by pool."""
+    t = tables.async_tasks
+    query = sa.select(
+        t.c.task_id,
+        t.c.vdsm_task_id,
+        t.c.storage_pool_id,
+        t.c.status,
+        t.c.result,
+        t.c.started_at,
+        t.c.last_update,
+    ).where(t.c.task_state == AsyncTaskState.POLLING.value)
+    pools: dict[UUID, list[PolledTask]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            pools.setdefault(row.storage_pool_id, []).append(
+                PolledTask(
+                    task_id=row.task_id,
+                    vdsm_task_id=row.vdsm_task_id,
+                    status=AsyncTaskStatus(row.status),
+                    result=AsyncTaskResult(row.result),
+                    started_at=_aware(row.started_at),
+                    status_since=_aware(row.last_update),
+                )
+            )
+    return pools
+
+
+def callback_commands(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID, UUID]]:
+    """(command, root) of every callback command not yet ended: what the sweep re-checks."""
+    c = tables.command_entities
+    query = sa.select(c.c.command_id, c.c.root_command_id).where(
+        c.c.callback_enabled.is_(True), c.c.status.not_in(_ENDED)
+    )
+    with engine.connect() as connection:
+        return [(r[0], r[1]) for r in connection.execute(query)]
+
+
+def anything_in_flight(engine: sa.Engine, tables: Tables = LIVE) -> bool:
+    c, t = tables.command_entities, tables.async_tasks
+    with engine.connect() as connection:
+        command = connection.execute(
+            sa.select(c.c.command_id).where(c.c.status.not_in(_ENDED)).limit(1)
+        ).first()
+        task = connection.execute(sa.select(t.c.task_id).limit(1)).first()
+    return command is not None or task is not None
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time tasktrail stores is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

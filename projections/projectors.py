@@ -1,0 +1,55 @@
+"""Which projector handles which event: a table by event class, built from the aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.command.aggregate import Command
+from domain.model.events import Transitioned
+from domain.model.inventory.disk import Disk
+from domain.model.inventory.storage_pool import StoragePool
+from domain.model.inventory.vm import Vm
+from domain.model.job.aggregate import Job
+from domain.model.lock.aggregate import EngineLock
+from domain.model.registry import event_classes
+from domain.model.step.aggregate import Step
+from projections.async_tasks import project_async_task
+from projections.audit_log import project_audit
+from projections.changes import Change
+from projections.command_entities import project_command
+from projections.engine_locks import project_lock
+from projections.event_index import project_index
+from projections.event_log import Recorded
+from projections.inventory import project_disk, project_storage_pool, project_vm
+from projections.job import project_job, project_step
+
+Projector = Callable[[Transitioned], list[Change]]
+
+_BY_AGGREGATE: dict[type[StateMachineAggregate], Projector] = {
+    Command: project_command,
+    Job: project_job,
+    Step: project_step,
+    AsyncTask: project_async_task,
+    Vm: project_vm,
+    Disk: project_disk,
+    StoragePool: project_storage_pool,
+    EngineLock: project_lock,
+}
+
+_BY_EVENT: dict[type[Transitioned], Projector] = {
+    event_class: projector
+    for aggregate, projector in _BY_AGGREGATE.items()
+    for event_class in event_classes(aggregate).values()
+}
+
+
+def project(recorded: Recorded) -> list[Change]:
+    """Every row change one event makes; a pure function of the event and its position."""
+    event = recorded.event
+    return [
+        *_BY_EVENT[type(event)](event),
+        *project_audit(event, recorded.position),
+        *project_index(event, recorded.position),
+    ]

@@ -1,0 +1,13 @@
+"""Alembic's environment: the connection comes from the caller, never from an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from projections.tables import LIVE
+from runners.store_tables import METADATA
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=[LIVE.metadata, METADATA])
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,140 @@
+"""The unit of work: each aggregate loaded once, changed, and saved with the others or not.
+
+Aggregates come from the cache when it has them (else from the store, once) and are copied,
+so a decision that fails or is undone never touches what others see. ``commit`` appends every
+pending event in one transaction, in the order the events happened, then puts the changed
+aggregates back into the cache and fires the notices. A savepoint undoes, in place, what
+happened after it, by replaying each changed aggregate's earlier pending events onto its
+loaded state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from copy import copy
+from typing import TypeVar
+from uuid import UUID
+
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
+from domain.services.ports import EngineNotice
+from runners.aggregate_cache import AggregateCache
+from runners.event_store import EventStore
+
+A = TypeVar("A", bound=StateMachineAggregate)
+Mark = dict[UUID, tuple[int, int]]
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        store: EventStore,
+        cache: AggregateCache,
+        notify: Callable[[EngineNotice], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.cache = cache
+        self.notify = notify
+        self._working: dict[UUID, StateMachineAggregate] = {}
+        self._loaded: dict[UUID, StateMachineAggregate | None] = {}
+        """What each aggregate was when this unit of work first saw it (None: new here)."""
+        self._notices: list[EngineNotice] = []
+        self.positions: list[int] = []
+        """The positions of the events the last commit stored."""
+
+    def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        found = self._working.get(aggregate_id)
+        if found is None:
+            found = self._load(cls, aggregate_id)
+        if not isinstance(found, cls):
+            raise WrongAggregateTypeError(aggregate_id, cls.__name__, type(found).__name__)
+        return found
+
+    def _load(self, cls: type[A], aggregate_id: UUID) -> StateMachineAggregate:
+        base = self.cache.get(aggregate_id)
+        if base is None:
+            base = self.store.load(cls, aggregate_id)
+            self.cache.put(base)
+        self._loaded[aggregate_id] = base
+        working = self._working[aggregate_id] = copy(base)
+        return working
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            return self.get(cls, aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def add(self, *aggregates: StateMachineAggregate) -> None:
+        for aggregate in aggregates:
+            self._working[aggregate.id] = aggregate
+            self._loaded.setdefault(aggregate.id, None)
+
+    def announce(self, *notices: EngineNotice) -> None:
+        self._notices.extend(notices)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        mark = {i: (a.version, len(a.pending_events)) for i, a in self._working.items()}
+        notices = len(self._notices)
+        try:
+            yield
+        except BaseException:
+            self._roll_back(mark)
+            del self._notices[notices:]
+            raise
+
+    def _roll_back(self, mark: Mark) -> None:
+        for aggregate_id in [i for i in self._working if i not in mark]:
+            del self._working[aggregate_id]
+            if self._loaded.get(aggregate_id) is None:
+                self._loaded.pop(aggregate_id, None)
+        for aggregate_id, (version, pending) in mark.items():
+            working = self._working[aggregate_id]
+            if working.version != version:
+                self._restore(working, self._loaded[aggregate_id], pending)
+
+    @staticmethod
+    def _restore(
+        working: StateMachineAggregate, loaded: StateMachineAggregate | None, pending: int
+    ) -> None:
+        """Puts ``working`` back as it was with only its first ``pending`` events applied."""
+        kept = list(working.pending_events[:pending])
+        rebuilt = copy(loaded) if loaded is not None else None
+        for event in kept:
+            rebuilt = event.mutate(rebuilt)
+        assert rebuilt is not None
+        working.__dict__.clear()
+        working.__dict__.update(rebuilt.__dict__)
+        working.__dict__["_pending_events"] = kept
+
+    @property
+    def pending(self) -> list[StateMachineAggregate.Event]:
+        """Every event not yet saved, in the order they happened."""
+        events = [e for a in self._working.values() for e in a.pending_events]
+        return sorted(events, key=lambda e: e.sequence)  # type: ignore[attr-defined]
+
+    @property
+    def touched(self) -> list[UUID]:
+        return list(self._working)
+
+    def commit(self) -> int:
+        """Saves every pending event; returns the last position stored (0 if none)."""
+        events = self.pending
+        try:
+            self.positions = self.store.append(events)
+        except ConcurrencyError:
+            self.cache.evict(self._working)
+            raise
+        for aggregate in self._working.values():
+            aggregate.collect_events()
+            self.cache.put(aggregate)
+        self._fire()
+        return self.positions[-1] if self.positions else 0
+
+    def _fire(self) -> None:
+        notices, self._notices = self._notices, []
+        if self.notify is not None:
+            for notice in notices:
+                self.notify(notice)
