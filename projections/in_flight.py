@@ -67,7 +67,7 @@ def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledT
         t.c.result,
         t.c.started_at,
         t.c.last_update,
-    ).where(t.c.task_state == AsyncTaskState.POLLING.value)
+    ).where(t.c.task_state == AsyncTaskState.POLLING.value).order_by(t.c.started_at, t.c.task_id)
     pools: dict[UUID, list[PolledTask]] = {}
     with engine.connect() as connection:
         for row in connection.execute(query):
@@ -82,6 +82,20 @@ def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledT
                 )
             )
     return pools
+
+
+def unsettled_tasks(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID, UUID]]:
+    """(task, root) of tasks the storage is done with but the engine is not: ended, waiting
+    for their command's end, or failing to clear. Each poll looks at them again."""
+    t = tables.async_tasks
+    done = [
+        AsyncTaskState.ENDED.value,
+        AsyncTaskState.ATTEMPTING_END_ACTION.value,
+        AsyncTaskState.CLEAR_FAILED.value,
+    ]
+    query = sa.select(t.c.task_id, t.c.root_command_id).where(t.c.task_state.in_(done))
+    with engine.connect() as connection:
+        return [(r[0], r[1]) for r in connection.execute(query)]
 
 
 def callback_commands(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID, UUID]]:

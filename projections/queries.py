@@ -7,8 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from domain.model.errors import TasktrailError
 
+from domain.model.errors import TasktrailError
 from projections.read_model import ReadModel
 
 Row = dict[str, Any]

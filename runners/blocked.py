@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 
-from domain.async_task.aggregate import AsyncTask
-from domain.command.aggregate import Command
-from domain.framework.callbacks import waiting_on
-from domain.framework.engine import Engine
-from domain.framework.in_flight import InFlight
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.command.aggregate import Command
+from domain.services.callbacks import waiting_on
+from domain.services.ports import UnitOfWork
+from projections import in_flight
 
 
 class Blocked(BaseModel):
@@ -22,19 +23,22 @@ class Blocked(BaseModel):
     idle_seconds: float
 
 
-def blocked(engine: Engine, in_flight: InFlight, now: datetime) -> list[Blocked]:
-    """Every command and storage task not yet ended, oldest move first."""
-    found = [_command(engine, cid, now) for cid in in_flight.commands]
-    found += [_task(engine, tid, now) for tid in in_flight.tasks]
-    return sorted(found, key=lambda b: -b.idle_seconds)
+def blocked(uow: UnitOfWork, database: sa.Engine, now: datetime) -> list[Blocked]:
+    """Every command and storage task not yet ended (read from the read model), oldest first."""
+    found = in_flight.in_flight(database)
+    commands = {c for c, _ in found.to_execute + found.to_advance}
+    tasks = {t for t, _ in found.to_submit + found.to_settle}
+    tasks |= {t.task_id for pool in in_flight.polling(database).values() for t in pool}
+    described = [_command(uow, c, now) for c in commands] + [_task(uow, t, now) for t in tasks]
+    return sorted(described, key=lambda b: -b.idle_seconds)
 
 
-def _command(engine: Engine, command_id: UUID, now: datetime) -> Blocked:
-    command = engine.ports.store.load(Command, command_id)
+def _command(uow: UnitOfWork, command_id: UUID, now: datetime) -> Blocked:
+    command = uow.get(Command, command_id)
     if command.state.value == "NOT_STARTED":
         reasons = ["an engine to execute it (is `tasktrail serve` running?)"]
     elif command.has_callback:
-        reasons = waiting_on(engine, command)
+        reasons = waiting_on(uow, command)
     else:
         reasons = [f"its storage task(s) of {command.action_type}"]
     return Blocked(
@@ -46,8 +50,8 @@ def _command(engine: Engine, command_id: UUID, now: datetime) -> Blocked:
     )
 
 
-def _task(engine: Engine, task_id: UUID, now: datetime) -> Blocked:
-    task = engine.ports.store.load(AsyncTask, task_id)
+def _task(uow: UnitOfWork, task_id: UUID, now: datetime) -> Blocked:
+    task = uow.get(AsyncTask, task_id)
     reason = (
         f"SPM task {task.vdsm_task_id} on pool {task.storage_pool_id}: "
         f"last polled {task.status.value}/{task.result.value}"

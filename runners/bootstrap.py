@@ -14,6 +14,7 @@ from domain.services.ports import EngineNotice, EngineSettings, Ports
 from projections.read_model import ReadModel
 from runners.aggregate_cache import AggregateCache
 from runners.callback_timing import CallbackTiming
+from runners.clocks import SystemClock
 from runners.crash_points import install_from_environment
 from runners.database import database_engine, open_event_store
 from runners.engine import Engine
@@ -24,7 +25,6 @@ from runners.leases import Leases, leases_for
 from runners.schema import upgrade
 from runners.settings import Settings
 from runners.simulated_spm import SimulatedSpm
-from runners.system_clock import SystemClock
 from runners.wakeup import Wakeup
 
 log = logging.getLogger("tasktrail.notices")
@@ -88,4 +88,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         notices.append(notice)
 
     engine = Engine(ports, store, cache, notify=notify, wake=wakeup.set)
-    return Runtime(settings, store, database, cache, read_model, spm, ports, engine, wakeup, notices)
+    return Runtime(
+        settings, store, database, cache, read_model, spm, ports, engine, wakeup, notices
+    )

@@ -14,12 +14,12 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from domain.model.errors import TasktrailError
-from domain.store import EventStore
 from eventsourcing.persistence import StoredEvent
 
+from domain.model.errors import TasktrailError
 from projections.queries import NotFoundError
 from projections.read_model import ReadModel
+from runners.event_store import EventStore
 
 FORMAT = "tasktrail-bundle/1"
 

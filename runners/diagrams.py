@@ -8,38 +8,46 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from domain.async_task.aggregate import AsyncTask
-from domain.command.aggregate import Command
-from domain.inventory.disk import Disk
-from domain.inventory.storage_pool import StoragePool
-from domain.inventory.vm import Vm
-from domain.job.aggregate import Job
-from domain.lock.aggregate import EngineLock
-from domain.state_machine import StateMachineAggregate, TransitionTable
-from domain.step.aggregate import Step
+from transitions.extensions import GraphMachine
 
-AGGREGATES: tuple[type[StateMachineAggregate], ...] = (
-    Command,
-    Job,
-    Step,
-    AsyncTask,
-    EngineLock,
-    Vm,
-    Disk,
-    StoragePool,
-)
+from domain.model.machine import TransitionTable
+from domain.model.registry import AGGREGATES
+
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "state-diagrams.md"
 
 
+class _Drawn:
+    """The model a diagram is drawn for; transitions draws machines of models."""
+
+
 def mermaid(table: TransitionTable) -> str:
-    lines = ["```mermaid", "stateDiagram-v2"]
-    lines += [f"    [*] --> {state.name}" for state in table.initial]
-    for row in table.rows:
-        for source in row.sources:
-            dest = row.dest or source
-            lines.append(f"    {source.name} --> {dest.name}: {row.trigger}")
-    lines.append("```")
-    return "\n".join(lines)
+    """The table drawn by transitions' own Mermaid renderer."""
+    machine = GraphMachine(
+        model=None,
+        states=[state.value for state in table.states],
+        transitions=[
+            {
+                "trigger": row.trigger,
+                "source": [s.value for s in row.sources],
+                "dest": row.dest.value if row.dest else None,
+            }
+            for row in table.rows
+        ],
+        initial=table.initial[0].value,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title=table.name,
+    )
+    drawn = _Drawn()
+    machine.add_model(drawn)
+    source: str = drawn.get_graph().draw(None)  # type: ignore[attr-defined]
+    lines = [
+        f"title: {table.name}" if line == table.name else line
+        for line in source.splitlines()
+        if not line.strip().startswith(("Class", "classDef"))
+    ]
+    lines += [f"  [*] --> {state.value}" for state in table.initial[1:]]
+    return "\n".join(["```mermaid", *lines, "```"])
 
 
 def rows_table(table: TransitionTable) -> str:

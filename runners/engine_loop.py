@@ -94,10 +94,13 @@ class EngineLoop:
 
     def _take_on_in_flight(self) -> None:
         found = in_flight.in_flight(self.database)
-        self.due.execute |= {c for c, root in found.to_execute if self.leases.owns(root)}
-        self.due.advance |= {c for c, root in found.to_advance if self.leases.owns(root)}
-        self.due.submit |= {t for t, root in found.to_submit if self.leases.owns(root)}
-        self.due.tasks_ended |= {t for t, root in found.to_settle if self.leases.owns(root)}
+        for kind, items in (
+            ("execute", found.to_execute),
+            ("advance", found.to_advance),
+            ("submit", found.to_submit),
+            ("tasks_ended", found.to_settle),
+        ):
+            self.due.add(kind, *(item for item, root in items if self.leases.owns(root)))
 
     def step(self) -> bool:
         """One round of every duty; True while anything is still in flight."""
@@ -110,6 +113,7 @@ class EngineLoop:
         self._guarded("renew leases", self._renew)
         self._guarded("decide", self._decide)
         self._guarded("submit storage tasks", self._submit)
+        self._guarded("follow the log", self._follow)
         return self.busy()
 
     def busy(self) -> bool:
@@ -126,7 +130,7 @@ class EngineLoop:
             work()
         except ConcurrencyError:
             log.debug("another engine or thread moved first while trying to %s", duty)
-        except Exception:  # noqa: BLE001 - logged; the next round tries again (BZ 1633777)
+        except Exception:
             log.warning("could not %s; will try again next round", duty, exc_info=True)
 
     def _follow(self) -> None:
@@ -172,12 +176,12 @@ class EngineLoop:
     def _next_item(self, waiting: set[UUID]) -> tuple[str, UUID] | None:
         now = self.monotonic()
         for kind in KINDS:
-            ids: set[UUID] = getattr(self.due, kind)
-            for item_id in sorted(ids - waiting, key=str):
+            ids: dict[UUID, None] = getattr(self.due, kind)
+            for item_id in [i for i in ids if i not in waiting]:
                 if not self.retries.allowed(item_id, now):
                     waiting.add(item_id)
                     continue
-                ids.discard(item_id)
+                del ids[item_id]
                 return kind, item_id
         return None
 
@@ -185,15 +189,24 @@ class EngineLoop:
         mark = len(events)
         try:
             with uow.savepoint():
-                if self._owns(uow, kind, item_id):
-                    _REACTIONS[kind](self.ports, uow, item_id)
+                follow_ups = self._react(uow, kind, item_id)
         except Exception as error:  # noqa: BLE001 - undone, logged, tried again after a back-off
             del events[mark:]
             self._failed(kind, item_id, error)
             return
         self.retries.succeeded(item_id)
+        for follow_up in follow_ups:
+            self.due.add(*follow_up)
+        if kind == "advance":
+            self.timing.track(item_id, self.monotonic())
         for event in events[mark:]:
             self.due.observe(event)  # type: ignore[arg-type]
+
+    def _react(self, uow: UnitOfWork, kind: str, item_id: UUID) -> FollowUps:
+        if not self._owns(uow, kind, item_id):
+            return []
+        done = _REACTIONS[kind](self.ports, uow, item_id)
+        return done if isinstance(done, list) else []
 
     def _owns(self, uow: UnitOfWork, kind: str, item_id: UUID) -> bool:
         if isinstance(self.leases, SoleEngine):
@@ -203,7 +216,7 @@ class EngineLoop:
         return self.leases.owns(uow.get(Command, item_id).root_command_id)
 
     def _failed(self, kind: str, item_id: UUID, error: Exception) -> None:
-        getattr(self.due, kind).add(item_id)
+        self.due.add(kind, item_id)
         if isinstance(error, ConcurrencyError):
             return
         delay = self.retries.failed(item_id, self.monotonic())
@@ -222,7 +235,7 @@ class EngineLoop:
             uow.commit()
         except BaseException as error:
             for kind, item_id in taken:
-                getattr(self.due, kind).add(item_id)
+                self.due.add(kind, item_id)
             if isinstance(error, ConcurrencyError):
                 self.cache.evict(uow.touched)
             raise
@@ -238,8 +251,12 @@ class EngineLoop:
         now = self.monotonic()
         if now < self._next_poll:
             return
-        self._next_poll = now + self.poll_interval
-        for pool_id, tasks in in_flight.polling(self.database).items():
+        pools = in_flight.polling(self.database)
+        unsettled = in_flight.unsettled_tasks(self.database)
+        if pools or unsettled:
+            self._next_poll = now + self.poll_interval
+        self.due.add("tasks_ended", *(t for t, root in unsettled if self.leases.owns(root)))
+        for pool_id, tasks in pools.items():
             if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
                 self._poll_pool(uow, events, pool_id, tasks)
 
@@ -269,7 +286,7 @@ class EngineLoop:
         try:
             with uow.savepoint():
                 task_tracking.record_report(self.ports, uow, task_id, report)
-        except Exception as error:  # noqa: BLE001 - undone; the next poll reports it again
+        except Exception as error:
             del events[mark:]
             log.warning("could not record the poll of task %s", task_id, exc_info=error)
             return
@@ -289,7 +306,7 @@ class EngineLoop:
                 self.timing.track(command_id, now)
         for command_id in self.timing.due(now):
             self.timing.back_off(command_id, now)
-            self.due.advance.add(command_id)
+            self.due.add("advance", command_id)
 
     def _submit(self) -> None:
         """Tasks recorded and saved are handed to the storage; their acceptance saved at once."""
@@ -299,9 +316,9 @@ class EngineLoop:
         taken: list[tuple[str, UUID]] = []
         now = self.monotonic()
         with recording() as events:
-            for task_id in sorted(self.due.submit, key=str):
+            for task_id in list(self.due.submit):
                 if self.retries.allowed(task_id, now):
-                    self.due.submit.discard(task_id)
+                    del self.due.submit[task_id]
                     taken.append(("submit", task_id))
                     self._decision(uow, events, "submit", task_id)
             self._cascade(uow, events, taken)
@@ -315,26 +332,32 @@ class EngineLoop:
         return max(0.0, next_duty - self.monotonic())
 
     def run_until_idle(self, max_steps: int = 200) -> int:
-        """Steps until nothing is in flight; raises if it never settles."""
+        """Steps until nothing is in flight, waiting for timed duties; raises if it never ends."""
         for taken in range(1, max_steps + 1):
             if not self.step():
                 return taken
+            time.sleep(self.wait_time())
         raise RuntimeError(f"still in flight after {max_steps} steps: {self.due}")
 
 
-def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> None:
-    """A command ended: its parent may advance, and its storage tasks are cleared."""
-    parent = reactions.parent_of(uow, command_id)
-    if parent is not None:
-        reactions.advance(ports, uow, parent)
+FollowUps = list[tuple[str, UUID]]
+
+
+def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> FollowUps:
+    """A command ended: its storage tasks are cleared, and its parent may advance."""
     for task_id in task_tracking.tasks_of(ports, uow.get(Command, command_id)):
         task_tracking.clear(ports, uow, task_id)
+    parent = reactions.parent_of(uow, command_id)
+    return [] if parent is None else [("advance", parent)]
 
 
-def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> None:
+def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> FollowUps:
+    """A task ended: its command may advance; a task outliving its command is cleared."""
     command_id = reactions.command_of_task(uow, task_id)
-    if reactions.advance(ports, uow, command_id):
+    if uow.get(Command, command_id).state.is_ended:
         task_tracking.clear(ports, uow, task_id)
+        return []
+    return [("advance", command_id)]
 
 
 _REACTIONS: dict[str, Callable[[Ports, UnitOfWork, UUID], object]] = {

@@ -1,62 +1,57 @@
 """Writes docs/remove-vm-flow.md: the RemoveVm flow as the events a real run stores.
 
-``python -m runners.flow_doc`` runs RemoveVm on a VM with 3 disks (in memory, simulated storage
-finishing at once) and lists every event, grouped by the store transaction that saved it;
-``--check`` exits 1 when the committed file is stale.
+``python -m runners.flow_doc`` runs RemoveVm on a VM with 3 disks (a temporary SQLite file,
+simulated storage finishing at once) and lists every event, grouped by the store transaction
+that saved it; ``--check`` exits 1 when the committed file is stale.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from domain.clock import ManualClock
-from domain.framework.engine import Engine
-from domain.framework.engine_ports import EnginePorts
-from domain.state_machine import Transitioned
-from domain.store import EventStore
-from runners.database import open_event_store
-from runners.engine_loop import EngineLoop
-from runners.simulated_spm import SimulatedSpm
+from runners.bootstrap import Runtime, build_runtime
+from runners.clocks import ManualClock
+from runners.event_store import Event, EventStore
+from runners.settings import Settings
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "remove-vm-flow.md"
 
 
-def record_transactions(store: EventStore) -> list[list[Transitioned]]:
-    """Wraps ``store.save_all`` to remember which events each transaction stored."""
-    saves: list[list[Transitioned]] = []
-    save_all = store.save_all
+def record_transactions(store: EventStore) -> list[list[Event]]:
+    """Wraps ``store.append`` to remember which events each transaction stored."""
+    saves: list[list[Event]] = []
+    append = store.append
 
-    def recording(*aggregates: Any) -> int:
-        pending = sorted(
-            (e for a in aggregates if a is not None for e in a.pending_events),
-            key=lambda e: e.sequence,
-        )
-        position = save_all(*aggregates)
-        if pending:
-            saves.append(pending)
-        return position
+    def recording(events: Sequence[Event]) -> list[int]:
+        positions = append(events)
+        if events:
+            saves.append(list(events))
+        return positions
 
-    store.save_all = recording  # type: ignore[method-assign]
+    store.append = recording  # type: ignore[method-assign]
     return saves
 
 
-def run_remove_vm() -> tuple[EventStore, list[list[Transitioned]]]:
-    store = open_event_store("sqlite:///:memory:")
-    clock = ManualClock()
-    spm = SimulatedSpm(store.recorder.datastore.engine, clock, 0)  # type: ignore[attr-defined]
-    engine = Engine(EnginePorts(store=store, storage=spm, clock=clock))
+def run_remove_vm(folder: Path) -> tuple[Runtime, list[list[Event]]]:
+    url = f"sqlite:///{folder / 'flow.db'}"
+    settings = Settings(db=url, spm_task_seconds=0, poll_interval=0.01)
+    runtime = build_runtime(settings, ManualClock())
+    engine, loop = runtime.engine, runtime.loop()
     pool = engine.run_action("AddEmptyStoragePool", {"name": "dc1"}, user="admin")
+    loop.run_until_idle()
     made = engine.run_action(
         "AddVm", {"name": "web1", "disks": 3, **pool.action_return_value}, user="admin"
     ).action_return_value
-    saves = record_transactions(store)
+    loop.run_until_idle()
+    saves = record_transactions(runtime.store)
     engine.run_action("RemoveVm", {"vm_id": made["vm_id"]}, user="admin")
-    EngineLoop(engine).run_until_idle()
-    return store, saves
+    loop.run_until_idle()
+    return runtime, saves
 
 
 _DETAIL: dict[str, Callable[[Any], str]] = {
@@ -81,7 +76,12 @@ def label(store: EventStore, aggregate_id: UUID, names: dict[UUID, str]) -> str:
 
 
 def render() -> str:
-    store, saves = run_remove_vm()
+    with tempfile.TemporaryDirectory() as folder:
+        runtime, saves = run_remove_vm(Path(folder))
+        return _table(runtime.store, saves)
+
+
+def _table(store: EventStore, saves: list[list[Event]]) -> str:
     names: dict[UUID, str] = {}
     total = sum(len(s) for s in saves)
     lines = [

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
 from domain.model.clock import Clock
@@ -216,5 +217,5 @@ def _report(row: Any, now: datetime) -> TaskReport:
 def _insert(connection: sa.Connection) -> Any:
     """An INSERT that can skip a row whose key exists, in the connection's dialect."""
     if connection.dialect.name == "postgresql":
-        return sa.dialects.postgresql.insert(SPM_TASKS)
-    return sa.dialects.sqlite.insert(SPM_TASKS)
+        return postgresql.insert(SPM_TASKS)
+    return sqlite.insert(SPM_TASKS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import copy
-from typing import TypeVar
+from typing import TypeVar, cast
 from uuid import UUID
 
 from domain.model.aggregate import StateMachineAggregate
@@ -112,8 +112,12 @@ class UnitOfWork:
     @property
     def pending(self) -> list[StateMachineAggregate.Event]:
         """Every event not yet saved, in the order they happened."""
-        events = [e for a in self._working.values() for e in a.pending_events]
-        return sorted(events, key=lambda e: e.sequence)  # type: ignore[attr-defined]
+        events = [
+            cast(StateMachineAggregate.Event, e)
+            for a in self._working.values()
+            for e in a.pending_events
+        ]
+        return sorted(events, key=lambda e: e.sequence)
 
     @property
     def touched(self) -> list[UUID]:

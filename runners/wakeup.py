@@ -54,7 +54,7 @@ class NotifyListener:
         while not self._stopping.is_set():
             try:
                 self._listen()
-            except Exception:  # noqa: BLE001 - reconnect; the poll timer covers the gap
+            except Exception:
                 log.debug("notification listener lost its connection", exc_info=True)
                 self._stopping.wait(1.0)
 

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
 from domain.services.ports import StorageError, TaskReport
 
+from runners.clocks import ManualClock
 
-class ManualClock:
-    """A clock that moves only when told to, so tests can assert exact timestamps."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 1, 1, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._now += timedelta(seconds=seconds)
+__all__ = ["FakeSpm", "ManualClock"]
 
 
 @dataclass

@@ -78,7 +78,7 @@ class StateMachineAggregate(BaseAggregate[UUID]):
         cls,
         event_class: type[CanInitAggregate[UUID]],
         *,
-        id: UUID | None = None,  # noqa: A002 - the library's name
+        id: UUID | None = None,
         **kwargs: Any,
     ) -> Self:
         """The creation event: its state must be one the table allows a new aggregate in."""
@@ -98,7 +98,8 @@ class StateMachineAggregate(BaseAggregate[UUID]):
         row = self.TABLE.row_of(event_class.__name__)
         dest = self.TABLE.destination(row.trigger, self.state)
         if dest is None:
-            raise IllegalTransitionError(type(self).__name__, self.id, self.state.value, row.trigger)
+            name, state = type(self).__name__, self.state.value
+            raise IllegalTransitionError(name, self.id, state, row.trigger)
         kwargs.update(_stamp(kwargs.pop("meta")), trigger=row.trigger)
         kwargs.update(from_state=self.state.value, to_state=dest.value)
         super().trigger_event(event_class, **kwargs)

@@ -102,7 +102,9 @@ def _start_finalizing(
 
     A failed root leaves EXECUTING to ``end_job``, which blames the step that failed first.
     """
-    if job is None or not (wanted or command.is_root) or job.state is not JobExecutionStatus.STARTED:
+    if job is None or job.state is not JobExecutionStatus.STARTED:
+        return None
+    if not (wanted or command.is_root):
         return None
     if command.is_root and command.step_id is not None and succeeded:
         end_step(uow.get(Step, command.step_id), cause, succeeded=True)

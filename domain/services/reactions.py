@@ -23,34 +23,32 @@ if TYPE_CHECKING:
     from domain.services.ports import Ports, UnitOfWork
 
 
+Ids = dict[UUID, None]
+"""Ids in the order they became due (a dict is an ordered set)."""
+
+
 @dataclass
 class Due:
-    """Work made due by events, by kind; each set holds aggregate ids."""
+    """Work made due by events, by kind, oldest first; each holds aggregate ids."""
 
-    execute: set[UUID] = field(default_factory=set)
+    execute: Ids = field(default_factory=dict)
     """Validated root commands to execute."""
-    advance: set[UUID] = field(default_factory=set)
+    advance: Ids = field(default_factory=dict)
     """Commands that may settle or end now (executed, children or tasks ended)."""
-    ended: set[UUID] = field(default_factory=set)
+    ended: Ids = field(default_factory=dict)
     """Commands that ended: their parent may advance, their tasks be cleared."""
-    tasks_ended: set[UUID] = field(default_factory=set)
+    tasks_ended: Ids = field(default_factory=dict)
     """Tasks that ended: their command may advance."""
-    submit: set[UUID] = field(default_factory=set)
+    submit: Ids = field(default_factory=dict)
     """Tasks recorded Initializing, to hand to the storage once saved."""
-    polling: set[UUID] = field(default_factory=set)
-    """Tasks now Polling: their pool has work for the poller."""
 
     def observe(self, event: StateMachineAggregate.Event) -> None:
         rule = _RULES.get(type(event))
         if rule is not None:
             rule(self, event)
 
-    def take(self, kind: str) -> list[UUID]:
-        """The ids due of one kind, oldest request first, removed from the set."""
-        ids: set[UUID] = getattr(self, kind)
-        taken = sorted(ids, key=str)
-        ids.clear()
-        return taken
+    def add(self, kind: str, *ids: UUID) -> None:
+        getattr(self, kind).update(dict.fromkeys(ids))
 
     def __bool__(self) -> bool:
         return bool(self.execute or self.advance or self.ended or self.tasks_ended)
@@ -58,16 +56,16 @@ class Due:
 
 def _on_created(due: Due, event: Any) -> None:
     if event.parent_command_id is None:
-        due.execute.add(event.originator_id)
+        due.add("execute", event.originator_id)
 
 
 def _on_refused(due: Due, event: Any) -> None:
-    due.execute.discard(event.originator_id)
+    due.execute.pop(event.originator_id, None)
 
 
 def _add(kind: str) -> Callable[[Due, Any], None]:
     def rule(due: Due, event: Any) -> None:
-        getattr(due, kind).add(event.originator_id)
+        due.add(kind, event.originator_id)
 
     return rule
 
@@ -85,7 +83,6 @@ _RULES: dict[type[Any], Callable[[Due, Any], None]] = {
     Command.EndedSynchronously: _add("ended"),
     Command.MarkedUnknown: _add("ended"),
     AsyncTask.Created: _add("submit"),
-    AsyncTask.PollingStarted: _add("polling"),
     AsyncTask.Ended: _add("tasks_ended"),
     AsyncTask.Repolled: _add("tasks_ended"),
 }

@@ -181,8 +181,8 @@ class _TaskSettle:
             return
         failed = [t for t in tasks if not t.ended_successfully]
         if failed:
-            reasons = tuple(f"{Msg.IMAGE_DELETE_FAILED}: {t.error or t.result.value}" for t in failed)
-            command.fail(cause, reasons)
+            why = (f"{Msg.IMAGE_DELETE_FAILED}: {t.error or t.result.value}" for t in failed)
+            command.fail(cause, tuple(why))
         else:
             command.succeed(cause)
 

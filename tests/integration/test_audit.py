@@ -8,10 +8,10 @@ from uuid import UUID
 
 import pytest
 
-from domain.command.aggregate import Command
-from domain.inventory.vm import Vm
-from domain.job.aggregate import Job
-from domain.lock.aggregate import lock_id
+from domain.model.command.aggregate import Command
+from domain.model.inventory.vm import Vm
+from domain.model.job.aggregate import Job
+from domain.model.lock.aggregate import lock_id
 from projections.audit import AuditQuery, events, failed_commands
 from projections.read_model import ReadModel
 from tests.scenario import Scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.inventory.vm import Vm
+from domain.model.inventory.vm import Vm
 from runners.blocked import blocked
 from tests.scenario import Scenario
 

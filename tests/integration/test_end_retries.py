@@ -9,12 +9,12 @@ import pytest
 from domain.actions.action_type import ActionType
 from domain.actions.registry import ACTION_TYPES, ActionRegistry
 from domain.actions.remove_image import RemoveImageCommand
-from domain.command.aggregate import Command
-from domain.command.machine import CommandStatus
-from domain.events import Cause
-from domain.framework.engine_ports import EngineNotice
-from domain.framework.unit_of_work import UnitOfWork
-from domain.job.aggregate import Job
+from domain.model.command.aggregate import Command
+from domain.model.command.machine import CommandStatus
+from domain.model.events import Cause
+from domain.services.engine_ports import EngineNotice
+from domain.services.unit_of_work import UnitOfWork
+from domain.model.job.aggregate import Job
 from tests.scenario import Scenario
 
 
@@ -57,7 +57,7 @@ def test_an_end_method_that_recovers_is_retried_until_it_works(
     assert world.names_of(image.id).count("EndAttemptFailed") == failures
     assert image.state is CommandStatus.ENDED_SUCCESSFULLY
     assert world.command(root).state is CommandStatus.ENDED_SUCCESSFULLY  # type: ignore[arg-type]
-    assert world.loop.in_flight.idle
+    assert not world.loop.busy()
 
 
 def test_an_end_method_that_keeps_failing_gives_up_and_fails_the_command(database_url: str) -> None:
@@ -67,9 +67,9 @@ def test_an_end_method_that_keeps_failing_gives_up_and_fails_the_command(databas
     world.drive()
 
     image = image_of(world, root)
-    retries = world.engine.ports.settings.end_action_max_retries
+    retries = world.ports.settings.end_action_max_retries
     assert world.names_of(image.id).count("EndAttemptFailed") == retries + 1
     assert world.states_of(image.id)[-3:] == ["SUCCEEDED", "FAILED", "ENDED_WITH_FAILURE"]
     job = world.store.load(Job, world.command(root).job_id)  # type: ignore[arg-type]
     assert job.state.value == "FAILED"
-    assert world.loop.in_flight.idle
+    assert not world.loop.busy()

@@ -12,13 +12,13 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.async_task.aggregate import AsyncTask
-from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.clock import ManualClock
-from domain.command.aggregate import Command, EntitySnapshot
-from domain.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
-from domain.events import Cause
-from domain.inventory.vm import Vm
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
+from runners.clocks import ManualClock
+from domain.model.command.aggregate import Command, EntitySnapshot
+from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
+from domain.model.events import Cause
+from domain.model.inventory.vm import Vm
 from domain.state_machine import Created, Row, StateMachineAggregate, TransitionTable
 from runners.database import BadDatabaseUrlError, open_event_store
 

@@ -11,7 +11,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.command.aggregate import Command
+from domain.model.command.aggregate import Command
 from domain.state_machine import Created
 from projections import queries
 from projections.read_model import ReadModel, verify

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from domain.command.aggregate import Command
+from domain.model.command.aggregate import Command
 from projections import read_model as read_model_module
 from projections.read_model import ReadModel, status, verify
 from tests.scenario import Scenario

@@ -9,14 +9,14 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.actions.registry import UnknownActionError
-from domain.command.aggregate import Command
-from domain.command.machine import CommandStatus
-from domain.events import Cause
-from domain.framework.command_base import InvalidParametersError
-from domain.inventory.storage_pool import StoragePool
-from domain.inventory.vm import Vm, VmOrigin, VmStatus
-from domain.lock.aggregate import EngineLock, lock_id
-from domain.lock.machine import LockState
+from domain.model.command.aggregate import Command
+from domain.model.command.machine import CommandStatus
+from domain.model.events import Cause
+from domain.services.command_base import InvalidParametersError
+from domain.model.inventory.storage_pool import StoragePool
+from domain.model.inventory.vm import Vm, VmOrigin, VmStatus
+from domain.model.lock.aggregate import EngineLock, lock_id
+from domain.model.lock.machine import LockState
 from tests.scenario import Scenario
 
 
@@ -31,7 +31,7 @@ def _cause(world: Scenario) -> Cause:
 
 def _changed(world: Scenario, vm: Vm, change: Callable[[Vm, Cause], None]) -> None:
     change(vm, _cause(world))
-    world.store.save_all(vm)
+    world.save(vm)
 
 
 def _hosted_engine(world: Scenario, pool: UUID) -> UUID:
@@ -42,7 +42,7 @@ def _hosted_engine(world: Scenario, pool: UUID) -> UUID:
         disk_ids=[],
         origin=VmOrigin.HOSTED_ENGINE,
     )
-    world.store.save_all(vm)
+    world.save(vm)
     return vm.id
 
 
@@ -101,7 +101,7 @@ def test_remove_vm_is_refused_while_the_storage_pool_is_down(world: Scenario) ->
     vm_id, _ = world.add_vm(pool_id, disks=1)
     pool = world.store.load(StoragePool, pool_id)
     pool.deactivate(_cause(world))
-    world.store.save_all(pool)
+    world.save(pool)
     assert_refused_and_nothing_changed(
         world, vm_id, "ACTION_TYPE_FAILED_STORAGE_POOL_STATUS_ILLEGAL"
     )

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.step.aggregate import Step
+from domain.model.step.aggregate import Step
 from projections import bundle, queries
 from projections.read_model import ReadModel, verify
 from projections.replay import job_tree_at, state_at, transitions

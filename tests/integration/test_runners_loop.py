@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from domain.command.machine import CommandStatus
-from domain.framework import callbacks
-from domain.ports import TaskReport
+from domain.model.command.machine import CommandStatus
+from domain.services.ports import EngineSettings, Ports, StorageError, TaskReport, UnitOfWork
+from domain.services.reactions import advance
 from runners import engine_loop
 from runners.engine_loop import EngineLoop
 from tests.fakes import FakeSpm
@@ -31,18 +29,6 @@ class Ticker:
         return self.now
 
 
-class InlineExecutor(Executor):
-    """Runs each submitted call at once, so the loop's executor path is deterministic."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as error:  # noqa: BLE001 - handed to the future, as a pool does
-            future.set_exception(error)
-        return future
-
-
 class PoolOutageSpm(FakeSpm):
     """A fake SPM whose connection to some pools breaks with an unexpected exception."""
 
@@ -57,15 +43,16 @@ class PoolOutageSpm(FakeSpm):
 
 
 def loop_of(world: Scenario, ticker: Ticker, **options: Any) -> EngineLoop:
-    world.loop = EngineLoop(world.engine, monotonic=ticker, **options)
+    world.loop = world.new_loop(monotonic=ticker, **options)
     return world.loop
 
 
 def validated_removals(world: Scenario, pool: UUID, count: int) -> list[UUID]:
+    """RemoveVm validated for ``count`` new VMs, none executed yet."""
+    vms = [world.add_vm(pool, disks=1, name=f"vm{index}")[0] for index in range(count)]
     roots = []
-    for index in range(count):
-        vm_id, _ = world.add_vm(pool, disks=1, name=f"vm{index}")
-        returned = world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user="admin")
+    for vm_id in vms:
+        returned = world.engine.run_action("RemoveVm", {"vm_id": str(vm_id)}, user="admin")
         assert returned.command_id is not None
         roots.append(returned.command_id)
     return roots
@@ -81,13 +68,16 @@ def test_a_task_ending_ends_its_command_and_every_parent_in_the_same_round(
     root = world.remove_vm(vm_id).command_id
     assert root is not None
     loop.step()
+    loop.step()
     assert world.command(root).state is CommandStatus.ACTIVE
+    commits = loop.commits
 
     world.spm.hold.clear()  # type: ignore[attr-defined]
     loop.step()
 
     assert world.command(root).state is CommandStatus.ENDED_SUCCESSFULLY
-    assert loop.in_flight.idle
+    assert loop.commits == commits + 1
+    assert not loop.busy()
 
 
 def test_the_sweep_rechecks_a_waiting_command_after_1_2_4_8_10_10_seconds(
@@ -101,12 +91,12 @@ def test_the_sweep_rechecks_a_waiting_command_after_1_2_4_8_10_10_seconds(
     root = world.remove_vm(vm_id).command_id
     checked: list[float] = []
 
-    def recording(engine: Any, command_id: UUID) -> callbacks.CallbackOutcome:
+    def recording(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
         if command_id == root:
             checked.append(ticker.now)
-        return callbacks.poll_callback(engine, command_id)
+        return advance(ports, uow, command_id)
 
-    monkeypatch.setattr(engine_loop, "poll_callback", recording)
+    monkeypatch.setitem(engine_loop._REACTIONS, "advance", recording)
     while ticker.now <= 36:
         loop.step()
         ticker.now += 0.5
@@ -124,20 +114,20 @@ def test_a_command_whose_evaluation_throws_neither_stops_the_others_nor_is_forgo
     roots = sorted(validated_removals(world, world.add_pool(), 3))
     poisoned = {roots[0]}
 
-    def throwing(engine: Any, command_id: UUID) -> callbacks.CallbackOutcome:
+    def throwing(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
         if command_id in poisoned:
             raise RuntimeError("callback broke")
-        return callbacks.poll_callback(engine, command_id)
+        return advance(ports, uow, command_id)
 
-    monkeypatch.setattr(engine_loop, "poll_callback", throwing)
+    monkeypatch.setitem(engine_loop._REACTIONS, "advance", throwing)
     for _ in range(3):
         loop.step()
 
     states = [world.command(r).state for r in roots]
     assert states == [CommandStatus.ACTIVE] + [CommandStatus.ENDED_SUCCESSFULLY] * 2
     assert loop.retries.failures(roots[0]) == 1
-    assert f"could not evaluate {roots[0]}" in caplog.text
-    assert all(r.levelno == logging.WARNING for r in caplog.records if "evaluate" in r.message)
+    assert f"could not advance {roots[0]}" in caplog.text
+    assert all(r.levelno == logging.WARNING for r in caplog.records if "advance" in r.message)
 
     poisoned.clear()
     ticker.now += 1
@@ -155,11 +145,11 @@ def test_a_failing_item_is_retried_after_a_doubling_delay(
     [root] = validated_removals(world, world.add_pool(), 1)
     attempts: list[float] = []
 
-    def broken(command_id: UUID) -> None:
+    def broken(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
         attempts.append(ticker.now)
         raise OSError("database connection lost")
 
-    monkeypatch.setattr(world.engine, "execute", broken)
+    monkeypatch.setitem(engine_loop._REACTIONS, "execute", broken)
     while ticker.now < 16:
         loop.step()
         ticker.now += 0.5
@@ -168,23 +158,22 @@ def test_a_failing_item_is_retried_after_a_doubling_delay(
     assert world.command(root).state is CommandStatus.NOT_STARTED
 
 
-@pytest.mark.parametrize("executor", [None, InlineExecutor()], ids=["inline", "executor"])
 def test_an_execute_that_throws_is_tried_again_until_the_command_ends(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, executor: Executor | None
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = Scenario(database_url)
     ticker = Ticker()
-    loop = loop_of(world, ticker, executor=executor)
+    loop = loop_of(world, ticker)
     [root] = validated_removals(world, world.add_pool(), 1)
-    execute = world.engine.execute
+    execute = engine_loop._REACTIONS["execute"]
     failures = [OSError("database connection lost")]
 
-    def flaky(command_id: UUID) -> None:
+    def flaky(ports: Ports, uow: UnitOfWork, command_id: UUID) -> object:
         if failures:
             raise failures.pop()
-        execute(command_id)
+        return execute(ports, uow, command_id)
 
-    monkeypatch.setattr(world.engine, "execute", flaky)
+    monkeypatch.setitem(engine_loop._REACTIONS, "execute", flaky)
     loop.step()
     assert world.command(root).state is CommandStatus.NOT_STARTED
 
@@ -200,9 +189,11 @@ def test_a_pool_whose_spm_throws_does_not_hold_up_the_other_pools(database_url: 
     ticker = Ticker()
     loop = loop_of(world, ticker)
     first, second = world.add_pool("dc1"), world.add_pool("dc2")
+    stuck_vm, _ = world.add_vm(first, disks=1, name="stuck")
+    moving_vm, _ = world.add_vm(second, disks=1, name="moving")
     spm.broken.add(first)
-    [stuck] = validated_removals(world, first, 1)
-    [moving] = validated_removals(world, second, 1)
+    stuck, moving = world.remove_vm(stuck_vm).command_id, world.remove_vm(moving_vm).command_id
+    assert stuck is not None and moving is not None
 
     for _ in range(3):
         loop.step()
@@ -233,19 +224,63 @@ def test_no_storage_pool_is_polled_while_no_task_is_in_flight(database_url: str)
     assert world.spm.polls == polls  # type: ignore[attr-defined]
 
 
+class TimedSpm(FakeSpm):
+    """Remembers when (on the loop's clock) each poll came."""
+
+    def __init__(self, ticker: Ticker) -> None:
+        super().__init__()
+        self.ticker = ticker
+        self.polled_at: list[float] = []
+
+    def get_all_task_statuses(self, storage_pool_id: UUID) -> dict[str, TaskReport]:
+        self.polled_at.append(self.ticker.now)
+        return super().get_all_task_statuses(storage_pool_id)
+
+
 def test_a_pool_is_polled_at_most_once_per_poll_interval(database_url: str) -> None:
-    world = Scenario(database_url)
     ticker = Ticker()
-    loop = loop_of(world, ticker, pool_interval=5.0)
+    world = Scenario(database_url, storage_factory=lambda _: TimedSpm(ticker))
+    spm: TimedSpm = world.spm  # type: ignore[assignment]
+    loop = loop_of(world, ticker, poll_interval=5.0)
     vm_id, disks = world.add_vm(world.add_pool(), disks=3)
-    world.spm.hold.update(disks)  # type: ignore[attr-defined]
+    spm.hold.update(disks)
     world.remove_vm(vm_id)
 
-    for _ in range(4):
+    while ticker.now < 12:
         loop.step()
         ticker.now += 1
-    assert world.spm.polls == 1  # type: ignore[attr-defined]
 
-    ticker.now = 5
+    assert spm.polled_at == [1, 6, 11]
+
+
+class UnstoppableSpm(FakeSpm):
+    """A fake SPM that refuses to stop tasks (SPMStopTask fails)."""
+
+    def stop_task(self, storage_pool_id: UUID, task_id: str) -> None:
+        raise StorageError(f"cannot stop task {task_id}")
+
+
+def test_a_zombie_that_cannot_be_stopped_does_not_hold_up_the_other_tasks_of_its_pool(
+    database_url: str,
+) -> None:
+    world = Scenario(
+        database_url,
+        storage_factory=lambda _: UnstoppableSpm(),
+        settings=EngineSettings(zombie_task_limit=60.0),
+    )
+    loop = world.loop
+    pool = world.add_pool()
+    zombie_vm, [zombie_disk] = world.add_vm(pool, disks=1, name="zombie")
+    other_vm, _ = world.add_vm(pool, disks=1, name="other")
+    world.spm.hold.add(zombie_disk)  # type: ignore[attr-defined]
+    zombie = world.remove_vm(zombie_vm).command_id
     loop.step()
-    assert world.spm.polls == 2  # type: ignore[attr-defined]
+    world.clock.advance(120)
+    other = world.remove_vm(other_vm).command_id
+    assert other is not None and zombie is not None
+
+    for _ in range(3):
+        loop.step()
+
+    assert world.command(other).state is CommandStatus.ENDED_SUCCESSFULLY
+    assert world.command(zombie).state is CommandStatus.ACTIVE

@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from domain.clock import SystemClock
-from domain.command.aggregate import Command
-from domain.framework.engine import Engine
-from domain.framework.engine_ports import EnginePorts
-from domain.lock.aggregate import EngineLock
-from domain.lock.machine import LockState
+from domain.model.command.aggregate import Command
+from domain.services.engine import Engine
+from domain.services.engine_ports import EnginePorts
+from domain.model.lock.aggregate import EngineLock
+from domain.model.lock.machine import LockState
 from runners.database import open_event_store
 from runners.simulated_spm import SimulatedSpm
 

@@ -7,11 +7,11 @@ from uuid import uuid4
 import pytest
 import sqlalchemy as sa
 
-from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.clock import ManualClock
-from domain.command.machine import CommandStatus
-from domain.inventory.disk import Disk, DiskStatus
-from domain.ports import StorageError
+from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
+from runners.clocks import ManualClock
+from domain.model.command.machine import CommandStatus
+from domain.model.inventory.disk import Disk, DiskStatus
+from domain.services.ports import StorageError
 from runners.database import normalise_url
 from runners.simulated_spm import SimulatedSpm
 from tests.scenario import Scenario

@@ -16,24 +16,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from domain.clock import ManualClock
-from domain.command.aggregate import EntitySnapshot
-from domain.errors import IllegalTransitionError
-from domain.events import Cause
-from domain.state_machine import CREATE, Created, StateMachineAggregate, Transitioned
-from runners.diagrams import AGGREGATES
+from domain.model.aggregate import StateMachineAggregate
+from domain.model.command.aggregate import EntitySnapshot
+from domain.model.errors import IllegalTransitionError
+from domain.model.events import Cause, Transitioned
+from domain.model.machine import CREATE
+from domain.model.registry import AGGREGATES
+from runners.clocks import ManualClock
 
 CLOCK = ManualClock()
 CAUSE = Cause.of(CLOCK, user_id="tester", correlation_id="corr-42")
-_BASE_FIELDS = set(Transitioned.model_fields)
+_BASE_FIELDS = {*Transitioned.model_fields, "originator_topic"}
 
 
 def sample(annotation: Any) -> Any:
     """A valid value of a payload field's type."""
     if get_origin(annotation) in (Union, types.UnionType):
         return sample(next(a for a in get_args(annotation) if a is not type(None)))
-    if get_origin(annotation) is list:
-        return [sample(get_args(annotation)[0])]
+    if get_origin(annotation) in (list, tuple):
+        return (sample(get_args(annotation)[0]),)
     if get_origin(annotation) is dict:
         return {"status": "Down"}
     if isinstance(annotation, type) and issubclass(annotation, Enum):
@@ -52,17 +53,21 @@ def payload(event_class: type[BaseModel]) -> dict[str, Any]:
     return {
         name: sample(field.annotation)
         for name, field in event_class.model_fields.items()
-        if name not in _BASE_FIELDS and name not in {"originator_id", "originator_version"}
+        if name not in _BASE_FIELDS
     }
 
 
-def creation_event(cls: type[StateMachineAggregate]) -> type[Created]:
-    return next(v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Created))
+def creation_event(cls: type[StateMachineAggregate]) -> type[Any]:
+    return next(
+        v
+        for v in vars(cls).values()
+        if isinstance(v, type) and issubclass(v, StateMachineAggregate.Created)
+    )
 
 
 def created(cls: type[StateMachineAggregate], state: Any) -> StateMachineAggregate:
     event_class = creation_event(cls)
-    return cls._create(event_class, CAUSE, state, **payload(event_class))
+    return cls._create(event_class, id=uuid4(), meta=CAUSE, to_state=state, **payload(event_class))
 
 
 def in_state(cls: type[StateMachineAggregate], state: Any) -> StateMachineAggregate:
@@ -73,9 +78,16 @@ def in_state(cls: type[StateMachineAggregate], state: Any) -> StateMachineAggreg
     return aggregate
 
 
-def fire(aggregate: StateMachineAggregate, trigger: str) -> None:
-    event_class = getattr(type(aggregate), aggregate.TABLE.event_name(trigger))
-    aggregate._transition(trigger, CAUSE, **payload(event_class))
+def event_of(cls: type[StateMachineAggregate], trigger: str) -> type[BaseModel]:
+    row = next(r for r in cls.TABLE.rows if r.trigger == trigger)
+    found: type[BaseModel] = getattr(cls, row.event)
+    return found
+
+
+def fire(aggregate: StateMachineAggregate, trigger: str, **fields: Any) -> None:
+    """Calls the aggregate's method for ``trigger`` with a valid payload (or ``fields``)."""
+    values = fields or payload(event_of(type(aggregate), trigger))
+    getattr(aggregate, trigger)(CAUSE, **values)
 
 
 CASES = [
@@ -133,17 +145,17 @@ def test_creation_in_a_state_the_table_does_not_start_in_is_refused(
 def test_a_bad_payload_is_refused_before_any_event_exists(cls: type[StateMachineAggregate]) -> None:
     broken = {name: object() for name in payload(creation_event(cls))}
     with pytest.raises(ValueError, match="validation error"):
-        cls._create(creation_event(cls), CAUSE, cls.TABLE.initial[0], **broken)
+        cls._create(creation_event(cls), id=uuid4(), meta=CAUSE, **broken)
     typed = [r for r in cls.TABLE.rows if payload(getattr(cls, r.event))]
     for row in typed:
         aggregate = in_state(cls, row.sources[0])
         bad = {name: object() for name in payload(getattr(cls, row.event))}
         with pytest.raises(ValueError, match="validation error"):
-            aggregate._transition(row.trigger, CAUSE, **bad)
+            fire(aggregate, row.trigger, **bad)
         assert aggregate.collect_events() == []
 
 
-def replayed(events: list[Transitioned]) -> StateMachineAggregate:
+def replayed(events: list[Any]) -> StateMachineAggregate:
     aggregate = None
     for event in events:
         aggregate = event.mutate(aggregate)
@@ -217,3 +229,22 @@ def test_the_tables_encode_ovirts_transitions(
 def test_ended_states_allow_no_trigger(name: str, state: str) -> None:
     table = BY_NAME[name].TABLE
     assert [t for t in table.triggers if table.destination(t, table.states(state))] == []
+
+
+@pytest.mark.parametrize("cls", AGGREGATES, ids=lambda c: c.__name__)
+def test_every_row_is_a_method_of_its_aggregate_recording_the_rows_event(
+    cls: type[StateMachineAggregate],
+) -> None:
+    for row in cls.TABLE.rows:
+        aggregate = in_state(cls, row.sources[0])
+        fire(aggregate, row.trigger)
+        [event] = aggregate.collect_events()
+        assert (type(event).__name__, type(event).TOPIC) == (row.event, f"{cls.__name__}.{row.event}")
+
+
+def test_an_aggregate_method_needs_a_cause_with_a_clock() -> None:
+    command = in_state(AGGREGATES[0], AGGREGATES[0].TABLE.initial[0])
+    plain = CAUSE.plain()
+    with pytest.raises(TypeError, match="take a Cause"):
+        command.mark_unknown(plain)  # type: ignore[attr-defined]
+    assert command.collect_events() == []

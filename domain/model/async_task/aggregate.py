@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -22,6 +23,15 @@ class AsyncTask(StateMachineAggregate):
     """Tracks a storage task for its command and step, with the SPM's last reported status."""
 
     TABLE = ASYNC_TASK_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Created: ClassVar[type[Any]]
+    PollingStarted: ClassVar[type[Any]]
+    StatusPolled: ClassVar[type[Any]]
+    Ended: ClassVar[type[Any]]
+    EndActionAttempted: ClassVar[type[Any]]
+    Repolled: ClassVar[type[Any]]
+    Cleared: ClassVar[type[Any]]
+    ClearFailed: ClassVar[type[Any]]
     state: AsyncTaskState
     command_id: UUID
     root_command_id: UUID
@@ -42,7 +52,7 @@ class AsyncTask(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         command_id: UUID,
         root_command_id: UUID,
         action_type: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -30,6 +30,23 @@ class Command(StateMachineAggregate):
     """Knows its action, parameters, family (parent, root, children), job, step and undo data."""
 
     TABLE = COMMAND_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Created: ClassVar[type[Any]]
+    ValidationFailed: ClassVar[type[Any]]
+    Activated: ClassVar[type[Any]]
+    Executed: ClassVar[type[Any]]
+    ChildrenAdded: ClassVar[type[Any]]
+    EntitySnapshotted: ClassVar[type[Any]]
+    Compensated: ClassVar[type[Any]]
+    SnapshotsCleared: ClassVar[type[Any]]
+    EndedSynchronously: ClassVar[type[Any]]
+    ExecutionFailed: ClassVar[type[Any]]
+    Succeeded: ClassVar[type[Any]]
+    Failed: ClassVar[type[Any]]
+    EndAttemptFailed: ClassVar[type[Any]]
+    EndedSuccessfully: ClassVar[type[Any]]
+    EndedWithFailure: ClassVar[type[Any]]
+    MarkedUnknown: ClassVar[type[Any]]
     state: CommandStatus
     action_type: str
     parameters: dict[str, Any]
@@ -48,7 +65,7 @@ class Command(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         action_type: str,
         parameters: dict[str, Any],
         parent_command_id: UUID | None = None,

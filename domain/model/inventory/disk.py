@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -42,6 +43,12 @@ DISK_TABLE = TransitionTable(
 
 class Disk(StateMachineAggregate):
     TABLE = DISK_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Created: ClassVar[type[Any]]
+    Locked: ClassVar[type[Any]]
+    Unlocked: ClassVar[type[Any]]
+    MarkedIllegal: ClassVar[type[Any]]
+    Removed: ClassVar[type[Any]]
     state: DiskStatus
     alias: str
     vm_id: UUID | None
@@ -52,7 +59,7 @@ class Disk(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         alias: str,
         vm_id: UUID | None,
         storage_pool_id: UUID,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -55,6 +56,12 @@ STORAGE_POOL_TABLE = TransitionTable(
 
 class StoragePool(StateMachineAggregate):
     TABLE = STORAGE_POOL_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Created: ClassVar[type[Any]]
+    Activated: ClassVar[type[Any]]
+    Deactivated: ClassVar[type[Any]]
+    MarkedNonResponsive: ClassVar[type[Any]]
+    MarkedNotOperational: ClassVar[type[Any]]
     state: StoragePoolStatus
     name: str
 
@@ -62,7 +69,7 @@ class StoragePool(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         name: str,
         to_state: StoragePoolStatus = StoragePoolStatus.UP,
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -71,6 +72,21 @@ VM_TABLE = TransitionTable(
 
 class Vm(StateMachineAggregate):
     TABLE = VM_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Created: ClassVar[type[Any]]
+    Started: ClassVar[type[Any]]
+    Stopped: ClassVar[type[Any]]
+    ImageLocked: ClassVar[type[Any]]
+    ImageUnlocked: ClassVar[type[Any]]
+    ImageMarkedIllegal: ClassVar[type[Any]]
+    Removed: ClassVar[type[Any]]
+    Restored: ClassVar[type[Any]]
+    AttachedToPool: ClassVar[type[Any]]
+    DetachedFromPool: ClassVar[type[Any]]
+    SnapshotBegan: ClassVar[type[Any]]
+    SnapshotEnded: ClassVar[type[Any]]
+    BackupBegan: ClassVar[type[Any]]
+    BackupEnded: ClassVar[type[Any]]
     state: VmStatus
     name: str
     origin: VmOrigin
@@ -84,7 +100,7 @@ class Vm(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         name: str,
         storage_pool_id: UUID,
         disk_ids: tuple[UUID, ...],

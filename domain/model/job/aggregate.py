@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -15,6 +16,13 @@ class Job(StateMachineAggregate):
     """Started by a monitored root command; lists its steps; ends with the root command."""
 
     TABLE = JOB_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Started: ClassVar[type[Any]]
+    StepAdded: ClassVar[type[Any]]
+    Finished: ClassVar[type[Any]]
+    Failed: ClassVar[type[Any]]
+    Aborted: ClassVar[type[Any]]
+    MarkedUnknown: ClassVar[type[Any]]
     state: JobExecutionStatus
     action_type: str
     description: str
@@ -27,7 +35,7 @@ class Job(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         action_type: str,
         description: str,
     ) -> None:

@@ -7,6 +7,7 @@ the store's optimistic concurrency lets exactly one of them win. No lock table o
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -35,6 +36,13 @@ class Holder(BaseModel):
 
 class EngineLock(StateMachineAggregate):
     TABLE = LOCK_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Created: ClassVar[type[Any]]
+    ExclusiveAcquired: ClassVar[type[Any]]
+    SharedAcquired: ClassVar[type[Any]]
+    ExclusiveReleased: ClassVar[type[Any]]
+    SharedReleased: ClassVar[type[Any]]
+    LastSharedReleased: ClassVar[type[Any]]
     state: LockState
     group: str
     key: UUID
@@ -44,7 +52,7 @@ class EngineLock(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         group: str,
         key: UUID,
         command_id: UUID,

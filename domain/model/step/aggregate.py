@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -16,6 +17,13 @@ class Step(StateMachineAggregate):
     """Typed (VALIDATING, EXECUTING, DELETE_IMAGE, …), numbered, described, maybe external."""
 
     TABLE = STEP_TABLE
+    # The event classes @event makes from the methods below, declared for type checkers.
+    Started: ClassVar[type[Any]]
+    Finished: ClassVar[type[Any]]
+    Failed: ClassVar[type[Any]]
+    Aborted: ClassVar[type[Any]]
+    MarkedUnknown: ClassVar[type[Any]]
+    ExternalAttached: ClassVar[type[Any]]
     state: JobExecutionStatus
     job_id: UUID
     parent_step_id: UUID | None
@@ -30,7 +38,7 @@ class Step(StateMachineAggregate):
     def __init__(
         self,
         meta: EventMeta,
-        id: UUID,  # noqa: A002 - eventsourcing's name for the new aggregate's id
+        id: UUID,
         job_id: UUID,
         step_type: StepEnum,
         step_number: int,
