@@ -57,17 +57,27 @@ def in_flight(engine: sa.Engine, tables: Tables = LIVE) -> InFlight:
 
 
 def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledTask]]:
-    """The tasks each storage pool's SPM must be asked about (those Polling), by pool."""
-    t = tables.async_tasks
-    query = sa.select(
-        t.c.task_id,
-        t.c.vdsm_task_id,
-        t.c.storage_pool_id,
-        t.c.status,
-        t.c.result,
-        t.c.started_at,
-        t.c.last_update,
-    ).where(t.c.task_state == AsyncTaskState.POLLING.value).order_by(t.c.started_at, t.c.task_id)
+    """The tasks each storage pool's SPM must be asked about (those Polling), by pool, in the
+    order they were created."""
+    t, e = tables.async_tasks, tables.event_index
+    created = (
+        sa.select(e.c.position)
+        .where(e.c.aggregate_id == t.c.task_id, e.c.version == 1)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            t.c.task_id,
+            t.c.vdsm_task_id,
+            t.c.storage_pool_id,
+            t.c.status,
+            t.c.result,
+            t.c.started_at,
+            t.c.last_update,
+        )
+        .where(t.c.task_state == AsyncTaskState.POLLING.value)
+        .order_by(created)
+    )
     pools: dict[UUID, list[PolledTask]] = {}
     with engine.connect() as connection:
         for row in connection.execute(query):

@@ -10,6 +10,7 @@ as eventsourcing's own mapper does. Events written by version 0.1 (module-path t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, cast
 from uuid import UUID
 
@@ -27,14 +28,19 @@ class UnknownTopicError(MapperDeserialisationError):
     """A stored event whose topic is not one of tasktrail's own event classes."""
 
 
-def event_class(topic: str) -> type[StateMachineAggregate.Event]:
-    try:
-        return EVENT_TOPICS[topic]
-    except KeyError:
-        raise UnknownTopicError(f"{topic!r} is not a tasktrail event") from None
+Topics = Mapping[str, type[StateMachineAggregate.Event]]
 
 
 class PydanticMapper(Mapper[UUID]):
+    topics: Topics = EVENT_TOPICS
+    """The event classes this mapper decodes, by topic (an allow-list)."""
+
+    def event_class(self, topic: str) -> type[StateMachineAggregate.Event]:
+        try:
+            return self.topics[topic]
+        except KeyError:
+            raise UnknownTopicError(f"{topic!r} is not a tasktrail event") from None
+
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         event = cast(StateMachineAggregate.Event, domain_event)
         if event.class_version == 1:
@@ -51,7 +57,7 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        cls = event_class(stored_event.topic)
+        cls = self.event_class(stored_event.topic)
         body = _upcast(cls, json.loads(stored_event.state))
         body["originator_id"] = stored_event.originator_id
         body["originator_version"] = stored_event.originator_version

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
 from domain.services.ports import StorageError, TaskReport
-
 from runners.clocks import ManualClock
 
 __all__ = ["FakeSpm", "ManualClock"]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from domain.actions.registry import default_registry
 from domain.model.aggregate import StateMachineAggregate
 from domain.model.command.aggregate import Command
+from domain.services.command_base import ActionRegistry
 from domain.services.ports import EngineNotice, EngineSettings, Ports, StoragePort
 from domain.services.return_value import ActionReturnValue
 from projections.read_model import ReadModel
@@ -34,6 +35,7 @@ class Scenario:
         storage_factory: Callable[[sa.Engine], StoragePort] | None = None,
         clock: ManualClock | None = None,
         settings: EngineSettings | None = None,
+        registry: ActionRegistry | None = None,
     ) -> None:
         self.url = url
         self.database = database_engine(url)
@@ -46,7 +48,7 @@ class Scenario:
         self.ports = Ports(
             clock=self.clock,
             storage=self.spm,
-            registry=default_registry(),
+            registry=registry or default_registry(),
             settings=settings or EngineSettings(),
         )
         self.engine = Engine(self.ports, self.store, self.cache, notify=self.notices.append)

@@ -137,14 +137,10 @@ def _name_topics(cls: type[StateMachineAggregate]) -> None:
     """Stable topics ``Aggregate`` and ``Aggregate.Event``, and every table row's event checked."""
     cls.TOPIC = cls.__name__
     register_topic(cls.TOPIC, cls)
-    events = {
-        name: value
-        for name, value in vars(cls).items()
-        if isinstance(value, type) and issubclass(value, StateMachineAggregate.Event)
-    }
-    for name, event_class in events.items():
-        event_class.TOPIC = f"{cls.__name__}.{name}"
-        register_topic(event_class.TOPIC, event_class)
-    missing = [row.event for row in cls.TABLE.rows if row.event not in events]
+    missing = [name for name in cls.TABLE.events if name not in vars(cls)]
     if missing:
         raise TypeError(f"{cls.__name__}: no @event method records {', '.join(missing)}")
+    for name in cls.TABLE.events:
+        event_class = vars(cls)[name]
+        event_class.TOPIC = f"{cls.__name__}.{name}"
+        register_topic(event_class.TOPIC, event_class)

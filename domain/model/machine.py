@@ -35,12 +35,19 @@ class TransitionTable:
     """An aggregate type's states, its creation states and its rows, checked once at import."""
 
     def __init__(
-        self, name: str, states: type[StrEnum], initial: Iterable[StrEnum], rows: Iterable[Row]
+        self,
+        name: str,
+        states: type[StrEnum],
+        initial: Iterable[StrEnum],
+        rows: Iterable[Row],
+        created: str = "Created",
     ) -> None:
+        """``created`` names the event that begins the aggregate's stream."""
         self.name = name
         self.states = states
         self.initial = tuple(initial)
         self.rows = tuple(rows)
+        self.created = created
         self._by_event = {row.event: row for row in self.rows}
         self._check_unambiguous()
         self.machine = Machine(
@@ -79,3 +86,8 @@ class TransitionTable:
     @property
     def triggers(self) -> tuple[str, ...]:
         return tuple(row.trigger for row in self.rows)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event the aggregate records: its creation, then one per row."""
+        return (self.created, *(row.event for row in self.rows))

@@ -45,12 +45,8 @@ _LEGACY_MODULES = {
 
 
 def event_classes(cls: type[StateMachineAggregate]) -> dict[str, type[StateMachineAggregate.Event]]:
-    """The aggregate's event classes by name (creation event included)."""
-    return {
-        name: value
-        for name, value in vars(cls).items()
-        if isinstance(value, type) and issubclass(value, StateMachineAggregate.Event)
-    }
+    """The event classes the aggregate records, by name (creation event first)."""
+    return {name: getattr(cls, name) for name in cls.TABLE.events}
 
 
 def _topics() -> dict[str, type[StateMachineAggregate.Event]]:

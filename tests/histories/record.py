@@ -1,19 +1,24 @@
 """Re-records the fixtures: ``python -m tests.histories.record`` (only when event shapes change
-on purpose; old fixtures must keep replaying, through upcasters if need be)."""
+on purpose; old fixtures must keep replaying, through upcasters if need be).
+
+Files are named by format: ``*.v1.json`` were recorded by version 0.1 (module-path topics) and
+are kept as they are; ``*.v2.json`` are recorded by this code.
+"""
 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from domain.state_machine import StateMachineAggregate
-from domain.store import EventStore
-from runners.diagrams import AGGREGATES
+from domain.model.registry import AGGREGATES
+from runners.event_store import EventStore
 from tests.scenario import Scenario
-from tests.unit.test_state_machines import CAUSE, creation_event, fire, payload
+from tests.unit.test_state_machines import created, fire
 
 HERE = Path(__file__).resolve().parent
+FORMAT = "v2"
 
 
 def stored(store: EventStore) -> list[dict[str, Any]]:
@@ -33,8 +38,8 @@ def final_states(store: EventStore) -> dict[str, str]:
     return {str(i): store.load_any(i).state.value for i in sorted(ids, key=str)}
 
 
-def golden(fail: bool) -> dict[str, Any]:
-    world = Scenario("sqlite:///:memory:")
+def golden(folder: Path, fail: bool) -> dict[str, Any]:
+    world = Scenario(f"sqlite:///{folder / f'golden-{fail}.db'}")
     vm_id, disk_ids = world.add_vm(world.add_pool(), disks=3)
     if fail:
         world.spm.fail_delete.add(disk_ids[1])  # type: ignore[attr-defined]
@@ -47,30 +52,27 @@ def golden(fail: bool) -> dict[str, Any]:
     }
 
 
-def every_event_type() -> dict[str, Any]:
+def every_event_type(folder: Path) -> dict[str, Any]:
     """One aggregate per type walked through every row of its table, as stored."""
-    world = Scenario("sqlite:///:memory:")
+    world = Scenario(f"sqlite:///{folder / 'types.db'}")
     for cls in AGGREGATES:
         for row in cls.TABLE.rows:
-            aggregate = _created(cls)
+            aggregate = created(cls, cls.TABLE.initial[0])
             aggregate.state = row.sources[0]
             fire(aggregate, row.trigger)
-            world.store.save_all(aggregate)
+            world.save(aggregate)
     return {"events": stored(world.store)}
 
 
-def _created(cls: type[StateMachineAggregate]) -> StateMachineAggregate:
-    event_class = creation_event(cls)
-    return cls._create(event_class, CAUSE, cls.TABLE.initial[0], **payload(event_class))
-
-
 def main() -> None:
-    for name, body in (
-        ("remove_vm_success", golden(False)),
-        ("remove_vm_storage_failure", golden(True)),
-        ("event_types", every_event_type()),
-    ):
-        (HERE / f"{name}.v1.json").write_text(json.dumps(body, indent=1) + "\n")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        for fixture, body in (
+            ("remove_vm_success", golden(folder, False)),
+            ("remove_vm_storage_failure", golden(folder, True)),
+            ("event_types", every_event_type(folder)),
+        ):
+            (HERE / f"{fixture}.{FORMAT}.json").write_text(json.dumps(body, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -48,9 +48,7 @@ def history(database_url: str) -> History:
         roots[name] = returned.command_id
     for _ in range(5):
         world.loop.step()
-    model = ReadModel(world.store)
-    model.create()
-    model.catch_up()
+    model = world.read_model
     return History(world, model, roots["done"], roots["failed"], roots["running"], vms, started)
 
 

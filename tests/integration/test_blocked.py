@@ -17,7 +17,7 @@ def test_a_running_remove_vm_says_what_each_level_waits_on(database_url: str) ->
     for _ in range(3):
         world.loop.step()
     world.clock.advance(120)
-    found = {b.kind: b for b in blocked(world.engine, world.loop.in_flight, world.clock.now())}
+    found = {b.kind: b for b in blocked(world.uow(), world.database, world.clock.now())}
 
     [all_images] = world.command(root).child_ids  # type: ignore[arg-type]
     [image] = world.command(all_images).child_ids
@@ -45,9 +45,9 @@ def test_idle_time_counts_from_the_last_event_and_ended_work_leaves(database_url
     world.remove_vm(vm_id)
     world.loop.step()
     now = world.clock.now() + timedelta(seconds=30)
-    ages = [b.idle_seconds for b in blocked(world.engine, world.loop.in_flight, now)]
+    ages = [b.idle_seconds for b in blocked(world.uow(), world.database, now)]
     assert ages
     assert all(age == 30 for age in ages)
     world.spm.hold.clear()  # type: ignore[attr-defined]
     world.drive()
-    assert blocked(world.engine, world.loop.in_flight, now) == []
+    assert blocked(world.uow(), world.database, now) == []

@@ -7,14 +7,14 @@ from typing import Any, ClassVar
 import pytest
 
 from domain.actions.action_type import ActionType
-from domain.actions.registry import ACTION_TYPES, ActionRegistry
+from domain.actions.registry import ACTION_TYPES
 from domain.actions.remove_image import RemoveImageCommand
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
 from domain.model.events import Cause
-from domain.services.engine_ports import EngineNotice
-from domain.services.unit_of_work import UnitOfWork
 from domain.model.job.aggregate import Job
+from domain.services.command_base import ActionRegistry
+from domain.services.ports import EngineNotice, UnitOfWork
 from tests.scenario import Scenario
 
 
@@ -34,10 +34,8 @@ class FlakyRemoveImage(RemoveImageCommand):
 
 def world_with_flaky_images(url: str, failures: int) -> Scenario:
     FlakyRemoveImage.failures = failures
-    world = Scenario(url)
-    classes: dict[ActionType, Any] = {**ACTION_TYPES, ActionType.REMOVE_IMAGE: FlakyRemoveImage}
-    world.engine.registry = ActionRegistry(classes)
-    return world
+    classes: dict[Any, Any] = {**ACTION_TYPES, ActionType.REMOVE_IMAGE: FlakyRemoveImage}
+    return Scenario(url, registry=ActionRegistry(classes))
 
 
 def image_of(world: Scenario, root: Any) -> Command:

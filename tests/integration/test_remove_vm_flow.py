@@ -13,8 +13,8 @@ from domain.model.inventory.vm import Vm, VmStatus
 from domain.model.job.aggregate import Job
 from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
-from domain.services.ports import StorageError
 from domain.model.step.aggregate import Step
+from domain.services.ports import StorageError
 from tests.fakes import FakeSpm
 from tests.scenario import Scenario
 

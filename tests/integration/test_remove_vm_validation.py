@@ -8,15 +8,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.actions.registry import UnknownActionError
+from domain.services.command_base import UnknownActionError
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
 from domain.model.events import Cause
-from domain.services.command_base import InvalidParametersError
 from domain.model.inventory.storage_pool import StoragePool
 from domain.model.inventory.vm import Vm, VmOrigin, VmStatus
 from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
+from domain.services.command_base import InvalidParametersError
 from tests.scenario import Scenario
 
 
@@ -35,11 +35,12 @@ def _changed(world: Scenario, vm: Vm, change: Callable[[Vm, Cause], None]) -> No
 
 
 def _hosted_engine(world: Scenario, pool: UUID) -> UUID:
-    vm = Vm.create(
+    vm = Vm(
         _cause(world),
+        id=uuid4(),
         name="HostedEngine",
         storage_pool_id=pool,
-        disk_ids=[],
+        disk_ids=(),
         origin=VmOrigin.HOSTED_ENGINE,
     )
     world.save(vm)
@@ -109,8 +110,8 @@ def test_remove_vm_is_refused_while_the_storage_pool_is_down(world: Scenario) ->
 
 def test_a_second_remove_of_a_locked_vm_is_refused_as_locked(world: Scenario) -> None:
     vm_id, _ = world.add_vm(world.add_pool(), disks=2)
-    first = world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user="admin")
-    second = world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user="bob")
+    first = world.engine.run_action("RemoveVm", {"vm_id": str(vm_id)}, user="admin")
+    second = world.engine.run_action("RemoveVm", {"vm_id": str(vm_id)}, user="bob")
 
     assert first.valid
     assert not second.valid
@@ -128,7 +129,7 @@ def test_two_concurrent_removes_of_one_vm_run_exactly_once(world: Scenario) -> N
 
     def contend(user: str) -> None:
         barrier.wait()
-        results.append(world.engine.validate_action("RemoveVm", {"vm_id": str(vm_id)}, user=user))
+        results.append(world.engine.run_action("RemoveVm", {"vm_id": str(vm_id)}, user=user))
 
     threads = [threading.Thread(target=contend, args=(u,)) for u in ("alice", "bob")]
     for thread in threads:
@@ -192,6 +193,7 @@ def test_run_multiple_actions_runs_the_valid_ones(world: Scenario) -> None:
 def test_locks_are_checked_before_the_vm_while_a_removal_is_under_way(world: Scenario) -> None:
     vm_id, _ = world.add_vm(world.add_pool(), disks=2)
     first = world.remove_vm(vm_id)
+    world.loop.step()
     second = world.remove_vm(vm_id)
 
     assert first.valid

@@ -9,10 +9,12 @@ from uuid import UUID
 import pytest
 
 from domain.model.step.aggregate import Step
-from projections import bundle, queries
+from projections import queries
 from projections.read_model import ReadModel, verify
 from projections.replay import job_tree_at, state_at, transitions
-from runners.database import open_event_store
+from runners import bundle
+from runners.database import database_engine, open_event_store
+from runners.schema import upgrade
 from tests.scenario import Scenario
 
 Failed = tuple[Scenario, ReadModel, UUID]
@@ -26,12 +28,10 @@ def failed(database_url: str) -> Failed:
     world.clock.advance(10)
     root = world.remove_vm(vm_id).command_id
     assert root is not None
+    world.loop.step()  # executed at t=10
     world.clock.advance(10)
-    world.drive()
-    model = ReadModel(world.store)
-    model.create()
-    model.catch_up()
-    return world, model, root
+    world.drive()  # its tasks end at t=20
+    return world, world.read_model, root
 
 
 def test_state_at_a_version_and_at_a_moment(failed: Failed) -> None:
@@ -81,15 +81,18 @@ def test_a_failed_jobs_bundle_replays_in_a_fresh_database(failed: Failed, tmp_pa
     path = tmp_path / "incident.json"
     exported = bundle.export_job(world.store, model, job_id, path)
 
-    copy = open_event_store(f"sqlite:///{tmp_path / 'copy.db'}")
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    database = database_engine(url)
+    upgrade(database)
+    copy = open_event_store(url)
     imported_job, count = bundle.import_bundle(copy, path)
-    copied = ReadModel(copy)
+    copied = ReadModel(database, copy)
     copied.create()
     copied.catch_up()
 
     assert (imported_job, count) == (job_id, exported)
     assert queries.job(copied, job_id) == queries.job(model, job_id)
     assert transitions(copy, root) == transitions(world.store, root)
-    assert verify(copy) == []
+    assert verify(database, copy) == []
     with pytest.raises(bundle.BundleError, match="already holds events"):
         bundle.import_bundle(copy, path)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from domain.clock import SystemClock
-from domain.model.command.aggregate import Command
 from domain.services.engine import Engine
 from domain.services.engine_ports import EnginePorts
+
+from domain.model.command.aggregate import Command
 from domain.model.lock.aggregate import EngineLock
 from domain.model.lock.machine import LockState
 from runners.database import open_event_store

@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from runners.clocks import ManualClock
 from domain.model.command.machine import CommandStatus
 from domain.model.inventory.disk import Disk, DiskStatus
 from domain.services.ports import StorageError
-from runners.database import normalise_url
+from runners.clocks import ManualClock
+from runners.database import database_engine
+from runners.schema import upgrade
 from runners.simulated_spm import SimulatedSpm
 from tests.scenario import Scenario
 
@@ -27,7 +28,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def engine(database_url: str) -> sa.Engine:
-    return sa.create_engine(normalise_url(database_url))
+    database = database_engine(database_url)
+    upgrade(database)
+    return database
 
 
 @pytest.fixture
@@ -122,7 +125,7 @@ def test_an_unknown_fault_kind_is_refused_and_arms_nothing(spm: SimulatedSpm) ->
 def test_two_engines_on_one_database_see_the_same_tasks(
     database_url: str, spm: SimulatedSpm, clock: ManualClock
 ) -> None:
-    other = SimulatedSpm(sa.create_engine(normalise_url(database_url)), clock, task_seconds=5)
+    other = SimulatedSpm(database_engine(database_url), clock, task_seconds=5)
     disk = uuid4()
     other.inject_fault(disk, "delete")
     spm.create_task(POOL, "t1", DELETE, disk)
@@ -134,9 +137,7 @@ def test_remove_vm_waits_for_slow_storage_and_survives_an_unknown_task(database_
     clock = ManualClock()
     world = Scenario(
         database_url,
-        storage_factory=lambda store: SimulatedSpm(
-            store.recorder.datastore.engine, clock, task_seconds=30
-        ),
+        storage_factory=lambda database: SimulatedSpm(database, clock, task_seconds=30),
         clock=clock,
     )
     vm_id, disk_ids = world.add_vm(world.add_pool(), disks=2)

@@ -21,6 +21,7 @@ JOB_TABLE = TransitionTable(
     "Job",
     JobExecutionStatus,
     initial=[S.STARTED],
+    created="Started",
     rows=[
         # Job.markJobEnded(true): only from STARTED.
         Row("finish", (S.STARTED,), S.FINISHED, "Finished", "the root command ended well"),

@@ -26,6 +26,7 @@ STEP_TABLE = TransitionTable(
     "Step",
     JobExecutionStatus,
     initial=[S.STARTED],
+    created="Started",
     rows=[
         # Step.markStepEnded(true); also from UNKNOWN when a task step resolves after restart.
         Row("finish", (S.STARTED, S.UNKNOWN), S.FINISHED, "Finished", "its work ended well"),
