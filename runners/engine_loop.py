@@ -43,6 +43,8 @@ log = logging.getLogger("tasktrail.engine")
 
 KINDS = ("execute", "tasks_ended", "advance", "ended")
 """The kinds of due work decided in a round, in the order a round takes them."""
+EFFECTS = ("submit", "clear")
+"""Work on the storage side that must wait until the round that made it due is saved."""
 MAX_DECISIONS = 100_000
 """A round that keeps finding work this long is cut, saved, and the rest left for the next."""
 
@@ -112,12 +114,12 @@ class EngineLoop:
         self._guarded("follow the log", self._follow)
         self._guarded("renew leases", self._renew)
         self._guarded("decide", self._decide)
-        self._guarded("submit storage tasks", self._submit)
+        self._guarded("call the storage", self._call_storage)
         self._guarded("follow the log", self._follow)
         return self.busy()
 
     def busy(self) -> bool:
-        if self.due or self.due.submit:
+        if self.due or self.due.submit or self.due.clear:
             return True
         try:
             return in_flight.anything_in_flight(self.database)
@@ -211,7 +213,7 @@ class EngineLoop:
     def _owns(self, uow: UnitOfWork, kind: str, item_id: UUID) -> bool:
         if isinstance(self.leases, SoleEngine):
             return True
-        if kind in ("tasks_ended", "submit"):
+        if kind in ("tasks_ended", "submit", "clear"):
             return self.leases.owns(uow.get(AsyncTask, item_id).root_command_id)
         return self.leases.owns(uow.get(Command, item_id).root_command_id)
 
@@ -308,19 +310,23 @@ class EngineLoop:
             self.timing.back_off(command_id, now)
             self.due.add("advance", command_id)
 
-    def _submit(self) -> None:
-        """Tasks recorded and saved are handed to the storage; their acceptance saved at once."""
-        if not self.due.submit:
+    def _call_storage(self) -> None:
+        """What waited for a save: tasks handed to the storage, and ended tasks cleared there.
+
+        Their outcomes are saved at once, with whatever follows from them.
+        """
+        if not (self.due.submit or self.due.clear):
             return
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
         now = self.monotonic()
         with recording() as events:
-            for task_id in list(self.due.submit):
-                if self.retries.allowed(task_id, now):
-                    del self.due.submit[task_id]
-                    taken.append(("submit", task_id))
-                    self._decision(uow, events, "submit", task_id)
+            for kind in EFFECTS:
+                ids: dict[UUID, None] = getattr(self.due, kind)
+                for item_id in [i for i in ids if self.retries.allowed(i, now)]:
+                    del ids[item_id]
+                    taken.append((kind, item_id))
+                    self._decision(uow, events, kind, item_id)
             self._cascade(uow, events, taken)
         self._save(uow, taken)
 
@@ -344,19 +350,22 @@ FollowUps = list[tuple[str, UUID]]
 
 
 def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> FollowUps:
-    """A command ended: its storage tasks are cleared, and its parent may advance."""
-    for task_id in task_tracking.tasks_of(ports, uow.get(Command, command_id)):
-        task_tracking.clear(ports, uow, task_id)
+    """A command ended: its parent may advance, and its storage tasks are to be cleared.
+
+    Clearing waits until the end is saved: a task the SPM forgot before its outcome was
+    stored would leave a restarted engine with nothing to learn the outcome from.
+    """
+    tasks = task_tracking.tasks_of(ports, uow.get(Command, command_id))
     parent = reactions.parent_of(uow, command_id)
-    return [] if parent is None else [("advance", parent)]
+    advance = [] if parent is None else [("advance", parent)]
+    return advance + [("clear", task_id) for task_id in tasks]
 
 
 def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> FollowUps:
     """A task ended: its command may advance; a task outliving its command is cleared."""
     command_id = reactions.command_of_task(uow, task_id)
     if uow.get(Command, command_id).state.is_ended:
-        task_tracking.clear(ports, uow, task_id)
-        return []
+        return [("clear", task_id)]
     return [("advance", command_id)]
 
 
@@ -366,4 +375,5 @@ _REACTIONS: dict[str, Callable[[Ports, UnitOfWork, UUID], object]] = {
     "ended": _ended,
     "tasks_ended": _task_ended,
     "submit": task_tracking.submit,
+    "clear": task_tracking.clear,
 }

@@ -64,7 +64,7 @@ class NotifyListener:
             raw.set_isolation_level(0)
             raw.cursor().execute(f"LISTEN {self.channel}")
             while not self._stopping.is_set():
-                if select.select([raw], [], [], 1.0)[0]:
+                if select.select([raw], [], [], 0.2)[0]:
                     raw.poll()
                     if raw.notifies:
                         raw.notifies.clear()

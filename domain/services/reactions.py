@@ -41,6 +41,8 @@ class Due:
     """Tasks that ended: their command may advance."""
     submit: Ids = field(default_factory=dict)
     """Tasks recorded Initializing, to hand to the storage once saved."""
+    clear: Ids = field(default_factory=dict)
+    """Tasks of ended commands, to clear on the storage once the end is saved."""
 
     def observe(self, event: StateMachineAggregate.Event) -> None:
         rule = _RULES.get(type(event))
