@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 from uuid import uuid4
 
 from bench.backends import databases
 from bench.bare import BareCommand, bare_application
+from bench.flows import fresh_store
 from bench.report import Row, stopwatch
-from domain.clock import SystemClock
-from domain.command.aggregate import Command
-from domain.command.machine import COMMAND_TABLE, CommandStatus
-from domain.events import Cause
-from runners.database import normalise_url, open_event_store
+from domain.model.command.aggregate import Command
+from domain.model.command.machine import COMMAND_TABLE, CommandStatus
+from domain.model.events import Cause
+from runners.clocks import SystemClock
+from runners.database import normalise_url
+from runners.event_store import Event
 
 
 def run(quick: bool) -> list[Row]:
@@ -36,15 +39,15 @@ def run(quick: bool) -> list[Row]:
 
 
 def _tasktrail(url: str, count: int) -> float:
-    store = open_event_store(url)
+    store = fresh_store(url)
     cause = Cause.of(SystemClock(), user_id="bench", correlation_id=str(uuid4()))
     with stopwatch() as elapsed:
         for _ in range(count):
-            command = Command.create(cause, action_type="RemoveVm", parameters={})
+            command = Command(cause, id=uuid4(), action_type="RemoveVm", parameters={})
             command.activate(cause, None)
             command.mark_executed(cause)
             command.end_synchronously(cause)
-            store.save_all(command)
+            store.append(cast(list[Event], command.collect_events()))
     return 4 * count / elapsed[0]
 
 

@@ -2,6 +2,9 @@
 
 Throughput with two engines is compared with one engine on the same work; latency runs from
 a storage task finishing on the SPM to its root command ending, against oVirt's fixed 10 s.
+A task finishes ``TASK_SECONDS`` after it was submitted; its ``PollingStarted`` event is
+recorded just after the submission returns, so the latency read from it is at most the
+submission's own few milliseconds short.
 """
 
 from __future__ import annotations
@@ -10,33 +13,35 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
 from bench.backends import databases
+from bench.flows import Flows
 from bench.report import Row, percentile
-from domain.async_task.aggregate import AsyncTask
-from domain.clock import SystemClock
-from domain.command.aggregate import Command
-from domain.framework.engine import Engine
-from domain.framework.engine_ports import EnginePorts
-from domain.framework.execution import task_id_for
-from runners.database import open_event_store
+from bench.sizes import size
+from domain.model.command.aggregate import Command
+from domain.model.command.machine import CommandStatus
+from domain.services.execution import task_id_for
+from projections import in_flight
+from runners.clocks import SystemClock
 from runners.simulated_spm import SimulatedSpm
 
 TASK_SECONDS = 0.5
-TASKTRAIL = str(Path(sys.executable).with_name("tasktrail"))
+POLL_INTERVAL = 0.05
+OVIRT_POLLING = ("oVirt AsyncTaskPollingRate", 10.0)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(quick: bool) -> list[Row]:
-    count = 60 if quick else 1000
-    rows: list[Row] = []
+    count = size("w2_commands", quick, 60, 1000)
     for backend, url in databases("w2"):
         if backend != "postgresql":
             continue
         one = _through_serve(url, count, engines=1)
         two = _through_serve(url, count, engines=2)
-        rows.append(
+        return [
             Row(
                 "W2 serve",
                 f"RemoveVm-1/s, {count} in flight, 2 engines",
@@ -44,44 +49,37 @@ def run(quick: bool) -> list[Row]:
                 "cmd/s",
                 "1 engine",
                 one[0],
-            )
-        )
-        for pct in (50, 99):
-            rows.append(
+                f"poll interval {POLL_INTERVAL} s, tasks of {TASK_SECONDS} s",
+            ),
+            *(
                 Row(
                     "W2 serve",
-                    f"task end -> root end p{pct}, 2 engines",
+                    f"task end → root end p{pct}, 2 engines",
                     percentile(two[1], pct),
                     "s",
-                    "oVirt AsyncTaskPollingRate",
-                    10.0,
+                    *OVIRT_POLLING,
                 )
-            )
-    return rows or [Row("W2 serve", "not run: PostgreSQL unreachable", 0, "")]
+                for pct in (50, 99)
+            ),
+        ]
+    return [Row("W2 serve", "not run: PostgreSQL unreachable", 0, "")]
 
 
 def _through_serve(url: str, count: int, engines: int) -> tuple[float, list[float]]:
-    store = open_event_store(url)
-    spm = SimulatedSpm(store.recorder.datastore.engine, SystemClock(), TASK_SECONDS)  # type: ignore[attr-defined]
-    engine = Engine(EnginePorts(store=store, storage=spm, clock=SystemClock()))
-    pool = engine.run_action("AddEmptyStoragePool", {"name": f"w2-{engines}"}, user="bench")
-    pool = pool.action_return_value
-    vms = [
-        engine.run_action(
-            "AddVm", {"name": f"vm{i}", "disks": 1, **pool}, user="bench"
-        ).action_return_value["vm_id"]
-        for i in range(count)
-    ]
-    roots = [engine.validate_action("RemoveVm", {"vm_id": v}, user="bench").command_id for v in vms]
+    flows = Flows(url, lambda database: SimulatedSpm(database, SystemClock(), TASK_SECONDS))
+    roots = flows.submit(flows.vms(count, disks=1))
+    flows.read_model.catch_up()
     env = {
         **os.environ,
+        "TASKTRAIL_DB": url,
         "TASKTRAIL_SPM_TASK_SECONDS": str(TASK_SECONDS),
-        "TASKTRAIL_POLL_INTERVAL": "0.05",
+        "TASKTRAIL_POLL_INTERVAL": str(POLL_INTERVAL),
     }
     start = time.perf_counter()
     processes = [
         subprocess.Popen(
-            [TASKTRAIL, "--db", url, "serve"],
+            [sys.executable, "-m", "bench.serve_engine"],
+            cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -89,26 +87,33 @@ def _through_serve(url: str, count: int, engines: int) -> tuple[float, list[floa
         for _ in range(engines)
     ]
     try:
-        while not all(store.load(Command, r).state.is_ended for r in roots):  # type: ignore[arg-type]
-            time.sleep(0.2)
+        _wait_until_idle(flows, processes)
         elapsed = time.perf_counter() - start
     finally:
         for process in processes:
             process.terminate()
             process.wait(30)
-    return count / elapsed, [_latency(store, r) for r in roots]  # type: ignore[arg-type]
+    latencies = [_latency(flows, root) for root in roots]
+    flows.close()
+    return count / elapsed, latencies
 
 
-def _latency(store: object, root: UUID) -> float:
-    command = store.load(Command, root)  # type: ignore[attr-defined]
-    [child] = command.child_ids
-    [image] = store.load(Command, child).child_ids  # type: ignore[attr-defined]
-    task_events = list(store.events.get(_task_of(store, image)))  # type: ignore[attr-defined]
-    submitted = next(e.timestamp for e in task_events if e.trigger == "start_polling")
-    return (command.modified_on - submitted).total_seconds() - TASK_SECONDS
+def _wait_until_idle(flows: Flows, processes: list[subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + 600
+    while in_flight.anything_in_flight(flows.database):
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError("a serve process exited while work was in flight")
+        if time.monotonic() > deadline:
+            raise TimeoutError("RemoveVm still in flight after 600 s")
+        time.sleep(0.2)
 
 
-def _task_of(store: object, command_id: UUID) -> UUID:
-    task_id = task_id_for(command_id, 0)
-    assert store.load(AsyncTask, task_id)  # type: ignore[attr-defined]
-    return task_id
+def _latency(flows: Flows, root: UUID) -> float:
+    """From the task's finish (submitted + TASK_SECONDS) to the root's end, in seconds."""
+    [child] = flows.store.load(Command, root).child_ids
+    [image] = flows.store.load(Command, child).child_ids
+    task = flows.store.events_of(task_id_for(image, 0))
+    submitted = next(e for e in task if e.trigger == "start_polling").timestamp
+    ended = next(e for e in flows.store.events_of(root) if CommandStatus(e.to_state).is_ended)
+    finished = submitted + timedelta(seconds=TASK_SECONDS)
+    return (ended.timestamp - finished).total_seconds()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import uuid4
 
 from bench.backends import databases
 from bench.bare import BareCommand, bare_application
+from bench.flows import fresh_store
 from bench.report import Row, stopwatch
-from domain.async_task.aggregate import AsyncTask
-from domain.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.clock import SystemClock
-from domain.events import Cause
-from runners.database import normalise_url, open_event_store
+from domain.model.async_task.aggregate import AsyncTask
+from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
+from domain.model.events import Cause
+from runners.clocks import SystemClock
+from runners.database import normalise_url
+from runners.event_store import Event
 
 STATUSES = (AsyncTaskStatus.RUNNING, AsyncTaskStatus.INIT)
 
@@ -37,26 +40,28 @@ def run(quick: bool) -> list[Row]:
 
 
 def _tasktrail(url: str, size: int) -> float:
-    store = open_event_store(url)
+    store = fresh_store(url)
     cause = Cause.of(SystemClock(), user_id="bench", correlation_id="w4")
-    task = AsyncTask.create(
+    task_id = uuid4()
+    task = AsyncTask(
         cause,
+        id=task_id,
         command_id=uuid4(),
         root_command_id=uuid4(),
         action_type="x",
         step_id=None,
         storage_pool_id=uuid4(),
-        vdsm_task_id="t",
+        vdsm_task_id=str(task_id),
         task_type=AsyncTaskType.DELETE_IMAGE,
     )
     task.start_polling(cause)
     for index in range(size - 2):
         task.record_status(cause, STATUSES[index % 2], AsyncTaskResult.UNKNOWN)
         if len(task.pending_events) >= 1000:
-            store.save_all(task)
-    store.save_all(task)
+            store.append(cast(list[Event], task.collect_events()))
+    store.append(cast(list[Event], task.collect_events()))
     with stopwatch() as elapsed:
-        loaded = store.load(AsyncTask, task.id)
+        loaded = store.load(AsyncTask, task_id)
     assert loaded.version == size
     return size / elapsed[0]
 
