@@ -13,6 +13,7 @@ WORKLOADS = [
     "store_append",
     "w1_remove_vm",
     "latency",
+    "idle_round",
     "w2_serve",
     "w3_rebuild",
     "w4_replay",

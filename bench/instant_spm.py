@@ -2,7 +2,8 @@
 
 The throughput workloads (and the peers they are compared with) measure the engine, not a
 storage back-end; this stands where VDSM would, with no I/O. ``fail_delete`` makes the task
-of a disk finish failed, for histories that hold a failure too.
+of a disk finish failed, for histories that hold a failure too; ``hold`` keeps the tasks of
+its disks running, for rounds in which nothing changes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ _FAILED = TaskReport(
     result=AsyncTaskResult.FAILURE,
     message="Image deletion failed",
 )
+_RUNNING = TaskReport(status=AsyncTaskStatus.RUNNING, result=AsyncTaskResult.UNKNOWN)
 
 
 @dataclass
@@ -26,21 +28,26 @@ class InstantSpm:
     """Implements ``domain.services.ports.StoragePort`` in memory."""
 
     fail_delete: set[UUID] = field(default_factory=set)
-    tasks: dict[UUID, dict[str, TaskReport]] = field(default_factory=dict)
-    """Each pool's tasks by VDSM id; a task is forgotten when it is cleared."""
+    hold: set[UUID] = field(default_factory=set)
+    tasks: dict[UUID, dict[str, tuple[UUID, TaskReport]]] = field(default_factory=dict)
+    """Each pool's tasks by VDSM id, with their disk; a task is forgotten when it is cleared."""
 
     def create_task(
         self, storage_pool_id: UUID, task_id: str, task_type: AsyncTaskType, entity_id: UUID
     ) -> None:
         report = _FAILED if entity_id in self.fail_delete else _SUCCEEDED
-        self.tasks.setdefault(storage_pool_id, {}).setdefault(task_id, report)
+        self.tasks.setdefault(storage_pool_id, {}).setdefault(task_id, (entity_id, report))
 
     def get_all_task_statuses(self, storage_pool_id: UUID) -> dict[str, TaskReport]:
-        return dict(self.tasks.get(storage_pool_id, {}))
+        return {
+            task_id: _RUNNING if entity in self.hold else report
+            for task_id, (entity, report) in self.tasks.get(storage_pool_id, {}).items()
+        }
 
     def clear_task(self, storage_pool_id: UUID, task_id: str) -> None:
         if self.tasks.get(storage_pool_id, {}).pop(task_id, None) is None:
             raise StorageError(f"task {task_id} not found", code=401)
 
     def stop_task(self, storage_pool_id: UUID, task_id: str) -> None:
-        self.tasks.get(storage_pool_id, {})[task_id] = _FAILED
+        entity, _ = self.tasks[storage_pool_id][task_id]
+        self.tasks[storage_pool_id][task_id] = (entity, _FAILED)

@@ -23,7 +23,7 @@ from bench.report import Row, percentile
 from bench.sizes import size
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
-from domain.services.execution import task_id_for
+from domain.services.ids import task_id_for
 from projections import in_flight
 from runners.clocks import SystemClock
 from runners.simulated_spm import SimulatedSpm
