@@ -1,10 +1,16 @@
-"""``python -m bench [--quick|--full] [--only NAME] [--markdown FILE]``: every figure."""
+"""``python -m bench [--quick|--full] [--only NAME] [--markdown FILE]``: every figure.
+
+A workload that raises is reported as a row saying so (its traceback on stderr) and the
+others still run.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+import time
+import traceback
 from pathlib import Path
 
 from bench.report import Row, markdown, show
@@ -31,13 +37,26 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown")
     args = parser.parse_args(argv)
     rows: list[Row] = []
+    failed = 0
     for name in args.only or WORKLOADS:
-        module = importlib.import_module(f"bench.{name}")
-        rows.extend(module.run(not args.full))
+        found = _run(name, quick=not args.full)
+        failed += any(r.unit == "failed" for r in found)
+        rows.extend(found)
     show(rows)
     if args.markdown:
         args.markdown.write_text(markdown(rows) + "\n")
-    return 0
+    return 1 if failed else 0
+
+
+def _run(name: str, *, quick: bool) -> list[Row]:
+    start = time.perf_counter()
+    try:
+        rows: list[Row] = importlib.import_module(f"bench.{name}").run(quick)
+    except Exception as error:  # noqa: BLE001 - reported as a row; the other workloads go on
+        traceback.print_exc()
+        return [Row(name, f"failed: {type(error).__name__}: {error}"[:160], 0, "failed")]
+    sys.stderr.write(f"{name}: {time.perf_counter() - start:.0f} s\n")
+    return rows
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -21,11 +21,12 @@ from bench.backends import databases
 from bench.flows import Flows
 from bench.report import Row, percentile
 from bench.sizes import size
+from domain.model.async_task.aggregate import AsyncTask
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
-from domain.services.ids import task_id_for
 from projections import in_flight
 from runners.clocks import SystemClock
+from runners.event_store import Event
 from runners.simulated_spm import SimulatedSpm
 
 TASK_SECONDS = 0.5
@@ -93,7 +94,7 @@ def _through_serve(url: str, count: int, engines: int) -> tuple[float, list[floa
         for process in processes:
             process.terminate()
             process.wait(30)
-    latencies = [_latency(flows, root) for root in roots]
+    latencies = _latencies(flows, roots)
     flows.close()
     return count / elapsed, latencies
 
@@ -108,12 +109,33 @@ def _wait_until_idle(flows: Flows, processes: list[subprocess.Popen[bytes]]) -> 
         time.sleep(0.2)
 
 
-def _latency(flows: Flows, root: UUID) -> float:
-    """From the task's finish (submitted + TASK_SECONDS) to the root's end, in seconds."""
-    [child] = flows.store.load(Command, root).child_ids
-    [image] = flows.store.load(Command, child).child_ids
-    task = flows.store.events_of(task_id_for(image, 0))
-    submitted = next(e for e in task if e.trigger == "start_polling").timestamp
-    ended = next(e for e in flows.store.events_of(root) if CommandStatus(e.to_state).is_ended)
-    finished = submitted + timedelta(seconds=TASK_SECONDS)
-    return (ended.timestamp - finished).total_seconds()
+def _latencies(flows: Flows, roots: list[UUID]) -> list[float]:
+    """Per root, from the finish of its last storage task (submitted + TASK_SECONDS) to the
+    root's end, in seconds; read from the whole log once."""
+    tasks: dict[UUID, UUID] = {}
+    submitted: dict[UUID, datetime] = {}
+    ended: dict[UUID, datetime] = {}
+    position = 0
+    while batch := flows.store.read(position, 2000):
+        position = batch[-1].position
+        for event in (recorded.event for recorded in batch):
+            _note(event, tasks, submitted, ended)
+    finished: dict[UUID, datetime] = {}
+    for task, root in tasks.items():
+        done = submitted[task] + timedelta(seconds=TASK_SECONDS)
+        finished[root] = max(done, finished.get(root, done))
+    return [(ended[root] - finished[root]).total_seconds() for root in roots]
+
+
+def _note(
+    event: Event,
+    tasks: dict[UUID, UUID],
+    submitted: dict[UUID, datetime],
+    ended: dict[UUID, datetime],
+) -> None:
+    if isinstance(event, AsyncTask.Created):
+        tasks[event.originator_id] = getattr(event, "root_command_id")  # noqa: B009
+    elif isinstance(event, AsyncTask.Event) and event.trigger == "start_polling":
+        submitted[event.originator_id] = event.timestamp
+    elif isinstance(event, Command.Event) and CommandStatus(event.to_state).is_ended:
+        ended.setdefault(event.originator_id, event.timestamp)
