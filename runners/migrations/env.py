@@ -6,8 +6,9 @@ from alembic import context
 
 from projections.tables import LIVE
 from runners.store_tables import METADATA
+from runners.users import METADATA as USERS_METADATA
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=[LIVE.metadata, METADATA])
+context.configure(connection=connection, target_metadata=[LIVE.metadata, METADATA, USERS_METADATA])
 with context.begin_transaction():
     context.run_migrations()
