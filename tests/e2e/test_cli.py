@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,10 +19,11 @@ from runners.cli import app
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty SQLite file, then an empty PostgreSQL database: every test runs on both."""
     monkeypatch.setenv("TASKTRAIL_SPM_TASK_SECONDS", "0")
     monkeypatch.setenv("TASKTRAIL_POLL_INTERVAL", "0.01")
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    return database_url
 
 
 def cli(db: str, *args: str, code: int = 0) -> Any:
@@ -33,8 +38,12 @@ def as_json(db: str, *args: str, code: int = 0) -> Any:
 
 def event_count(db: str) -> int:
     engine = sa.create_engine(db)
-    with engine.connect() as connection:
-        return connection.execute(sa.text("select count(*) from tasktrail_events")).scalar() or 0
+    try:
+        with engine.connect() as connection:
+            query = sa.text("select count(*) from tasktrail_events")
+            return connection.execute(query).scalar() or 0
+    finally:
+        engine.dispose()
 
 
 def test_demo_removes_a_vm_and_shows_the_finished_job(db: str) -> None:
@@ -76,7 +85,7 @@ def test_run_then_serve_moves_the_command_to_its_end(db: str) -> None:
     ] == ["NOT_STARTED"]
     [waiting] = [b for b in as_json(db, "blocked") if b["id"] == returned["command_id"]]
     assert "serve" in waiting["waiting_on"][0]
-    cli(db, "serve", "--until-idle")
+    cli(db, "serve", "--until-idle", "--poll-interval", "0.05")
 
     jobs = {j["job_id"]: j for j in as_json(db, "jobs")}
     assert jobs[returned["job_id"]]["status"] == "FINISHED"
@@ -132,6 +141,36 @@ def test_run_wait_runs_here_and_reports_success(db: str) -> None:
     assert returned["succeeded"] is True
 
 
+def test_run_wait_of_a_failing_action_exits_1_with_its_messages(db: str) -> None:
+    made = as_json(db, "vm", "add", "web1", "--disks", "1")
+    as_json(db, "spm", "fault", made["disk_ids"][0], "--on", "delete")
+    returned = as_json(db, "run", "RemoveVm", "--param", f"vm_id={made['vm_id']}", "--wait", code=1)
+    assert returned["valid"] is True
+    assert returned["succeeded"] is False
+    assert returned["execute_failed_messages"]
+
+
+def test_vm_add_and_demo_finish_while_another_engine_serves(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rounds here slower than the server's: the server ends most commands, this process sees it.
+    monkeypatch.setenv("TASKTRAIL_POLL_INTERVAL", "0.5")
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from runners.cli import main; main()", "--db", db, "serve"],
+        env={**os.environ, "TASKTRAIL_POLL_INTERVAL": "0.01", "TASKTRAIL_SPM_TASK_SECONDS": "0"},
+    )
+    try:
+        for _ in range(3):
+            made = as_json(db, "vm", "add", "web1", "--disks", "1")
+            waited = as_json(db, "run", "RemoveVm", "--param", f"vm_id={made['vm_id']}", "--wait")
+            assert waited["succeeded"] is True
+            assert as_json(db, "demo", "--disks", "2")["job"]["status"] == "FINISHED"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        stopped = server.wait(timeout=30)
+    assert stopped == 0
+
+
 def test_a_refused_action_exits_1_with_its_validation_message(db: str) -> None:
     returned = as_json(
         db, "run", "RemoveVm", "--param", "vm_id=6f1c1d3e-0000-4000-8000-000000000000", code=1
@@ -156,6 +195,11 @@ def test_a_refused_action_exits_1_with_its_validation_message(db: str) -> None:
             "Disk 6f1c1d3e",
         ),
         (["history", "--since", "yesterday"], "Invalid isoformat string"),
+        (
+            ["run", "RemoveImage", "--param", "image_id=6f1c1d3e-0000-4000-8000-000000000000"],
+            "RemoveImage is run only by its parent command",
+        ),
+        (["run", "RemoveAllVmImages"], "RemoveAllVmImages is run only by its parent command"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
@@ -220,6 +264,7 @@ def test_projections_status_rebuild_and_verify(db: str) -> None:
     engine = sa.create_engine(db)
     with engine.begin() as connection:
         connection.execute(sa.text("update job set status = 'STARTED'"))
+    engine.dispose()
     drift = as_json(db, "projections", "verify", code=1)["drift"]
     assert {d["column"] for d in drift} == {"status"}
     assert all(UUID(d["key"]) for d in drift)

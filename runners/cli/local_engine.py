@@ -1,0 +1,104 @@
+"""An engine loop in this process, driven until a command has ended (``demo``, ``run --wait``).
+
+``run_action`` only validates and records; a CLI command that wants the result now runs the
+rounds here. The loop takes its share of the work like any ``serve`` (partition leases on
+PostgreSQL), so a command another engine holds still ends: this one then waits and watches.
+One loop serves the whole CLI command, so its leases are taken once and given back once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, Self
+from uuid import UUID
+
+from rich.console import RenderableType
+from rich.live import Live
+
+from domain.model.command.aggregate import Command
+from domain.model.command.machine import CommandStatus
+from domain.services.return_value import ActionReturnValue
+from runners.bootstrap import Runtime
+from runners.cli import render as show
+from runners.cli.context import refused
+
+View = Callable[[], RenderableType]
+
+
+class LocalEngine:
+    """A context manager: leaving it gives the partitions this loop leased back."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.loop = runtime.loop(runtime.shared_leases())
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.loop.leases.close()
+
+    def run_to_end(
+        self,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        user: str = "admin",
+        correlation_id: str | None = None,
+    ) -> ActionReturnValue:
+        """Runs ``action`` and, if it was valid, drives it here until it has ended."""
+        engine = self.runtime.engine
+        returned = engine.run_action(action, params, user=user, correlation_id=correlation_id)
+        if not returned.valid or returned.command_id is None:
+            return returned
+        self.drive(returned.command_id)
+        return self._outcome(returned, returned.command_id)
+
+    def drive(self, command_id: UUID, view: View | None = None) -> None:
+        """Rounds until the command has ended, with ``view`` shown live on a terminal."""
+        if view is None or not sys.stdout.isatty():
+            self._rounds(command_id, lambda: None)
+        else:
+            with Live(view(), console=show.console, refresh_per_second=8) as live:
+                self._rounds(command_id, lambda: live.update(view()))
+        self.runtime.refresh()
+        self._forget_what_others_changed()
+
+    def _forget_what_others_changed(self) -> None:
+        """Empties this process's aggregate cache, which follows the log only while we step.
+
+        Another engine may have ended the command, and freed its locks, after our last round;
+        validation reads the cache, and must not refuse the next action as still locked.
+        """
+        self.runtime.cache.clear()
+
+    def _rounds(self, command_id: UUID, shown: Callable[[], None]) -> None:
+        """A round, then a pause until the next timed duty (or a wake-up), until the end."""
+        while True:
+            busy = self.loop.step()
+            shown()
+            if self._command(command_id).state.is_ended:
+                return
+            pause = self.loop.wait_time() if busy else self.runtime.settings.poll_interval
+            self.runtime.wakeup.wait(pause)
+
+    def _command(self, command_id: UUID) -> Command:
+        return self.runtime.store.load(Command, command_id)
+
+    def _outcome(self, returned: ActionReturnValue, command_id: UUID) -> ActionReturnValue:
+        """``returned`` completed with how its command (which has ended) ended."""
+        command = self._command(command_id)
+        succeeded = command.state is CommandStatus.ENDED_SUCCESSFULLY
+        messages = [] if succeeded else list(command.messages)
+        update = {"succeeded": succeeded, "execute_failed_messages": messages}
+        return returned.model_copy(update=update)
+
+
+def result_of(returned: ActionReturnValue, action: str) -> Any:
+    """The action's own result; a refusal or a failure ends the CLI command with exit 1."""
+    if not returned.valid:
+        raise refused(f"{action} refused: " + ", ".join(returned.validation_messages), code=1)
+    if not returned.succeeded:
+        raise refused(f"{action} failed: " + ", ".join(returned.execute_failed_messages), code=1)
+    return returned.action_return_value

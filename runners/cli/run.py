@@ -1,0 +1,53 @@
+"""Running actions: ``run`` records one (with --wait, drives it here); ``serve`` does the work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from runners.cli import context
+from runners.cli import render as show
+from runners.cli.local_engine import LocalEngine
+from runners.cli.options import JsonFlag, parse_params
+from runners.serve import serve as serve_until_stopped
+
+
+def run(
+    ctx: typer.Context,
+    action: str,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="key=value, repeatable.")
+    ] = None,
+    user: Annotated[str, typer.Option(help="Who runs it.")] = "admin",
+    correlation_id: Annotated[str | None, typer.Option(help="Ties its events together.")] = None,
+    wait: Annotated[bool, typer.Option(help="Run it here until it ends.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Run an action; prints its ActionReturnValue. Without --wait, `serve` does the work."""
+    params = parse_params(param or [])
+    runtime = context.runtime(ctx)
+    if wait:
+        with LocalEngine(runtime) as here:
+            returned = here.run_to_end(action, params, user=user, correlation_id=correlation_id)
+    else:
+        returned = runtime.engine.run_action(
+            action, params, user=user, correlation_id=correlation_id
+        )
+    if json_out:
+        show.emit_json(returned.model_dump(mode="json"))
+    else:
+        show.console.print_json(returned.model_dump_json())
+    if not returned.valid or (wait and not returned.succeeded):
+        raise typer.Exit(1)
+
+
+def serve(
+    ctx: typer.Context,
+    until_idle: Annotated[bool, typer.Option(help="Exit 0 once nothing is in flight.")] = False,
+    poll_interval: Annotated[
+        float | None, typer.Option(min=0.01, help="Seconds between polls.")
+    ] = None,
+) -> None:
+    """Execute commands, poll storage and callbacks, keep projections current, until stopped."""
+    serve_until_stopped(context.runtime(ctx, poll_interval=poll_interval), until_idle=until_idle)
