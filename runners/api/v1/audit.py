@@ -1,0 +1,117 @@
+"""The audit: the event history with every filter the CLI has, paged with a cursor; the root
+commands that failed; and replay of any aggregate at a version or a moment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel
+
+from projections.audit import AuditQuery, FailedCommand
+from projections.replay import AggregateView, TransitionView, job_tree_at, state_at, transitions
+from runners.api import reading
+from runners.api.access import Reader
+from runners.api.errors import BadInputError
+from runners.api.state import api_state
+from runners.api.views import HistoryEvent
+
+router = APIRouter(tags=["audit"])
+
+
+class HistoryPage(BaseModel):
+    events: list[HistoryEvent]
+    next_cursor: int | None
+    """Pass as ``cursor`` (with the same filters) for the next page; None on the last page.
+    (It counts the events before the next page: stable oldest first, as events are only
+    appended; newest first, events stored meanwhile shift later pages.)"""
+
+
+def history_query(
+    *,
+    entity: Annotated[
+        UUID | None,
+        Query(
+            description="Every event touching this id, and the command families that worked on it."
+        ),
+    ] = None,
+    aggregate: Annotated[UUID | None, Query(description="The events of this aggregate.")] = None,
+    user: Annotated[str | None, Query(description="Recorded on behalf of this user.")] = None,
+    correlation_id: str | None = None,
+    action_type: Annotated[
+        str | None,
+        Query(description="Of commands of this action, e.g. RemoveVm, and what they caused."),
+    ] = None,
+    event_type: Annotated[str | None, Query(description="e.g. Failed, EndedWithFailure.")] = None,
+    to_state: Annotated[str | None, Query(description="e.g. FAILED.")] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    newest_first: bool = False,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous page.")] = 0,
+) -> AuditQuery:
+    return AuditQuery(
+        entity=entity,
+        aggregate=aggregate,
+        user=user,
+        correlation_id=correlation_id,
+        action_type=action_type,
+        event_type=event_type,
+        to_state=to_state,
+        since=since,
+        until=until,
+        newest_first=newest_first,
+        limit=limit,
+        offset=cursor,
+    )
+
+
+@router.get("/history")
+def history(
+    request: Request, user: Reader, query: Annotated[AuditQuery, Depends(history_query)]
+) -> HistoryPage:
+    """The event history, oldest first (or newest first), filters combined with AND."""
+    events, next_offset = reading.history(api_state(request).runtime.read_model, query)
+    return HistoryPage(events=events, next_cursor=next_offset)
+
+
+@router.get("/failed")
+def failed(
+    request: Request,
+    user: Reader,
+    since: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> list[FailedCommand]:
+    """Root commands that ended with failure: the step that failed and the storage error."""
+    return reading.failed(api_state(request).runtime.read_model, since, limit)
+
+
+class Replay(BaseModel):
+    state: AggregateView
+    path: list[TransitionView]
+    """Every transition that led there, oldest first."""
+    tree: dict[str, Any] | None = None
+    """For a job: the job and each of its steps as they stood at that moment."""
+
+
+@router.get("/replay/{aggregate_id}")
+def replay(
+    request: Request,
+    aggregate_id: UUID,
+    user: Reader,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    at: AwareDatetime | None = None,
+) -> Replay:
+    """Any aggregate as it stood at a version or a moment (default: now)."""
+    if version is not None and at is not None:
+        raise BadInputError("give version or at, not both")
+    store = api_state(request).runtime.store
+    state = state_at(store, aggregate_id, version=version, at=at)
+    path = transitions(store, aggregate_id, state.version)
+    tree = (
+        job_tree_at(store, aggregate_id, at or state.modified_on)
+        if state.aggregate_type == "Job"
+        else None
+    )
+    return Replay(state=state, path=path, tree=tree)

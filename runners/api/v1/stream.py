@@ -1,0 +1,109 @@
+"""The live stream of new events, as Server-Sent Events.
+
+Each event is one SSE message: ``id`` is its position in the log, ``event`` its aggregate and
+event type (``Command.EndedWithFailure``), ``data`` its JSON. A client that reconnects sends
+the last id it saw as ``Last-Event-ID`` (browsers do it themselves) and misses nothing; ``after``
+does the same in the URL (``after=0``: the whole log first). Without either, the stream starts
+at the current end of the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from projections.changes import aggregate_type, event_type
+from projections.event_log import Recorded
+from runners.api.access import Reader
+from runners.api.errors import BadInputError
+from runners.api.state import ApiState, api_state
+
+router = APIRouter(tags=["stream"])
+_BATCH = 200
+_COMMON = {
+    "originator_id",
+    "originator_version",
+    "originator_topic",
+    "timestamp",
+    "trigger",
+    "from_state",
+    "to_state",
+    "meta",
+}
+
+
+@router.get(
+    "/events",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "One message per event."}
+    },
+)
+def events(
+    request: Request,
+    user: Reader,
+    after: Annotated[int | None, Query(ge=0, description="Start after this position.")] = None,
+    last_event_id: Annotated[
+        str | None, Header(description="Set by a reconnecting client.")
+    ] = None,
+) -> EventSourceResponse:
+    state = api_state(request)
+    start = after if after is not None else _position(last_event_id)
+    first = state.runtime.store.head() if start is None else start
+    return EventSourceResponse(_follow(state, first), ping=15)
+
+
+def _position(last_event_id: str | None) -> int | None:
+    if last_event_id is None:
+        return None
+    if not last_event_id.strip().isdigit():
+        raise BadInputError(
+            f"Last-Event-ID must be a position (a whole number), not {last_event_id!r}"
+        )
+    return int(last_event_id)
+
+
+async def _follow(state: ApiState, position: int) -> AsyncIterator[ServerSentEvent]:
+    """Every event after ``position``, then each new one as the log watcher sees it."""
+    store = state.runtime.store
+    while True:
+        if state.watcher.head <= position:
+            await asyncio.sleep(state.settings.stream_poll)
+            continue
+        for recorded in await run_in_threadpool(store.read, position, _BATCH):
+            yield _message(recorded)
+            position = recorded.position
+
+
+def _message(recorded: Recorded) -> ServerSentEvent:
+    event = recorded.event
+    kind = f"{aggregate_type(event)}.{event_type(event)}"
+    return ServerSentEvent(
+        data=json.dumps(as_json(recorded)), id=str(recorded.position), event=kind
+    )
+
+
+def as_json(recorded: Recorded) -> dict[str, Any]:
+    """An event as the stream sends it: the history's fields and the event's own payload."""
+    event = recorded.event
+    return {
+        "position": recorded.position,
+        "timestamp": event.timestamp.isoformat(),
+        "aggregate_type": aggregate_type(event),
+        "aggregate_id": str(event.originator_id),
+        "version": event.originator_version,
+        "event_type": event_type(event),
+        "trigger": event.trigger,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "user": event.meta.user_id,
+        "correlation_id": event.meta.correlation_id,
+        "causation_id": str(event.meta.causation_id) if event.meta.causation_id else None,
+        "payload": event.model_dump(mode="json", exclude=_COMMON),
+    }

@@ -1,0 +1,80 @@
+"""A live API for every test: a real uvicorn server on a thread of the test process, serving
+over TCP with an engine loop, on each kind of database (``database_url``).
+
+The test keeps its own runtime on the same database, as another process would: it sets up a
+storage pool before the server starts, injects storage faults, and reads what was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from runners.api.app import create_app
+from runners.api.server import ServerThread
+from runners.api.settings import ApiSettings
+from runners.bootstrap import Runtime, build_runtime
+from runners.settings import Settings
+from runners.users import Role, add_user
+
+ADMIN = ("admin@internal", "admin-password")
+OPERATOR = ("operator", "operator-password")
+VIEWER = ("viewer", "viewer-password")
+ROLES = {ADMIN: Role.ADMIN, OPERATOR: Role.OPERATOR, VIEWER: Role.READ_ONLY}
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@dataclass
+class LiveApi:
+    url: str
+    runtime: Runtime
+    """The test's own runtime on the server's database."""
+    pool_id: UUID
+    """A storage pool (data center) that is up."""
+
+    @property
+    def ovirt(self) -> str:
+        return f"{self.url}/ovirt-engine/api"
+
+    def client(self, user: tuple[str, str] | None = ADMIN, **options: Any) -> httpx.Client:
+        """An HTTP client, with Basic credentials of ``user`` (None: no credentials)."""
+        return httpx.Client(base_url=self.url, auth=user, timeout=30, **options)
+
+    def written(self) -> int:
+        """The position of the last event stored: unchanged when nothing was written."""
+        return self.runtime.store.head()
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(db=url, spm_task_seconds=0, poll_interval=0.02, callback_initial=0.05)
+
+
+@contextmanager
+def serve(url: str, **api: Any) -> Iterator[ServerThread]:
+    """The API on ``url``'s database, with an engine unless told otherwise."""
+    runtime = build_runtime(settings_for(url))
+    settings = ApiSettings(**{"stream_poll": 0.02, "sync_timeout": 30, **api})
+    try:
+        with ServerThread(create_app(runtime, settings)) as server:
+            yield server
+    finally:
+        runtime.database.dispose()
+
+
+@pytest.fixture
+def live_api(database_url: str) -> Iterator[LiveApi]:
+    runtime = build_runtime(settings_for(database_url))
+    for (name, password), role in ROLES.items():
+        add_user(runtime.database, name, password, role)
+    pool = runtime.engine.run_action("AddEmptyStoragePool", {"name": "dc1"}, user="admin")
+    runtime.loop().run_until_idle()
+    with serve(database_url) as server:
+        yield LiveApi(server.url, runtime, UUID(pool.action_return_value["storage_pool_id"]))
+    runtime.database.dispose()
