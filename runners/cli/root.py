@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from runners.cli import bundles, demo, history, projections, replay, run, watch, world
+from runners.cli import api, bundles, demo, history, projections, replay, run, users, watch, world
 from runners.cli.context import Invocation, refusing
 
 Commands = dict[str, Callable[..., None]]
@@ -30,12 +30,14 @@ COMMANDS: Commands = {
     "blocked": replay.blocked,
     "export": bundles.export,
     "import": bundles.import_,
+    "api": api.api,
 }
 """Each top-level command, in the order ``--help`` lists them."""
 
 GROUPS: dict[str, tuple[str, Commands]] = {
     "vm": ("The managed world's VMs.", {"add": world.vm_add}),
     "spm": ("The simulated storage (SPM).", {"fault": world.spm_fault}),
+    "user": ("Users of the HTTP API.", {"add": users.user_add}),
     "projections": (
         "The read model: status, rebuild, verify.",
         {
