@@ -7,6 +7,7 @@ storage pool before the server starts, injects storage faults, and reads what wa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,3 +79,28 @@ def live_api(database_url: str) -> Iterator[LiveApi]:
     with serve(database_url) as server:
         yield LiveApi(server.url, runtime, UUID(pool.action_return_value["storage_pool_id"]))
     runtime.database.dispose()
+
+
+def add_vm(
+    live_api: LiveApi, name: str, disks: int = 2, user: tuple[str, str] = ADMIN
+) -> dict[str, Any]:
+    """A VM made through tasktrail's API, once its AddVm has ended; its ids."""
+    params = {"name": name, "storage_pool_id": str(live_api.pool_id), "disks": disks}
+    with live_api.client(user) as http:
+        made = http.post("/api/v1/commands", json={"action": "AddVm", "params": params})
+        assert made.status_code == 202, made.text
+        ended(http, made.json()["command_id"])
+    ids: dict[str, Any] = made.json()["action_return_value"]
+    return ids
+
+
+def ended(http: httpx.Client, command_id: str, seconds: float = 30) -> dict[str, Any]:
+    """The command (read from the API) once it has ended."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = http.get(f"/api/v1/commands/{command_id}")
+        if found.status_code == 200 and found.json()["status"].startswith("ENDED"):
+            command: dict[str, Any] = found.json()
+            return command
+        assert time.monotonic() < deadline, f"command {command_id} did not end"
+        time.sleep(0.02)

@@ -52,9 +52,10 @@ def remove_vm(request: Request, vm_id: str, user: Operator) -> Response:
         "remove_disks": not query.flag("detach_only"),
         "force": bool(query.flag("force")),
     }
+    asynchronous = query.flag("async")
     state = api_state(request)
     returned = commands.run(state.runtime, "RemoveVm", params, user, correlation_id(request, query))
-    if not query.flag("async"):
+    if not asynchronous:
         _wait(state, returned.command_id)
     return Response(status_code=200)
 
