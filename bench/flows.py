@@ -37,7 +37,9 @@ StorageFactory = Callable[[sa.Engine], StoragePort]
 
 def fresh_store(url: str) -> EventStore:
     """The event store on ``url``, its tables made first (a new database has none)."""
-    upgrade(database_engine(url))
+    database = database_engine(url)
+    upgrade(database)
+    database.dispose()
     return open_event_store(url)
 
 
