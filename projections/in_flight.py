@@ -131,3 +131,17 @@ def anything_in_flight(engine: sa.Engine, tables: Tables = LIVE) -> bool:
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every time tasktrail stores is UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class ReadModelLookups:
+    """What validation asks of the work in flight, answered by the read model."""
+
+    def __init__(self, engine: sa.Engine, tables: Tables = LIVE) -> None:
+        self.engine = engine
+        self.tables = tables
+
+    def tasks_in_pool(self, storage_pool_id: UUID) -> int:
+        t = self.tables.async_tasks
+        query = sa.select(sa.func.count()).where(t.c.storage_pool_id == storage_pool_id)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar() or 0

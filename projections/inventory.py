@@ -32,7 +32,8 @@ def project_vm(event: Transitioned) -> list[Change]:
                 },
             )
         ]
-    values: dict[str, object] = {"status": event.to_state, "last_update": event.timestamp}
+    status = "Removed" if isinstance(event, Vm.Removed) else event.to_state
+    values: dict[str, object] = {"status": status, "last_update": event.timestamp}
     flags: dict[str, dict[str, object]] = {
         "AttachedToPool": {"vm_pool_id": getattr(event, "vm_pool_id", None)},
         "DetachedFromPool": {"vm_pool_id": None},
@@ -62,7 +63,8 @@ def project_disk(event: Transitioned) -> list[Change]:
                 },
             )
         ]
-    return [Update("images", key, {"imagestatus": event.to_state, "last_update": event.timestamp})]
+    status = "REMOVED" if isinstance(event, Disk.Removed) else event.to_state
+    return [Update("images", key, {"imagestatus": status, "last_update": event.timestamp})]
 
 
 def project_storage_pool(event: Transitioned) -> list[Change]:

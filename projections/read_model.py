@@ -122,9 +122,7 @@ class ReadModel:
             for table in reversed(self.tables.views):
                 connection.execute(table.delete())
             connection.execute(
-                self._tracking.update()
-                .where(self._tracking.c.name == self.name)
-                .values(position=0)
+                self._tracking.update().where(self._tracking.c.name == self.name).values(position=0)
             )
         return self.catch_up(batch_size, progress=progress)
 

@@ -7,24 +7,34 @@ follower fast-forwards them with events other processes stored, or drops them wh
 Objects in the cache are never changed in place, so threads may share them.
 
 Bounded (least recently used goes first), so memory stays flat however much history passes.
+``sync`` brings it up to the log's head on demand: a process that validates requests without
+an engine loop of its own (a CLI, an API worker) must not judge by what it saw minutes ago.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from uuid import UUID
 
 from domain.model.aggregate import StateMachineAggregate
+from projections.event_log import Recorded
 
 DEFAULT_SIZE = 20_000
+SYNC_BATCH = 500
+
+ReadLog = Callable[[int, int], Sequence[Recorded]]
 
 
 class AggregateCache:
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, position: int = 0) -> None:
+        """``position``: the log's head when the cache starts; nothing before it matters, as
+        whatever is cached later is loaded whole from the store."""
         self.size = size
+        self.position = position
+        """The log position whose events the cache has observed."""
         self._aggregates: OrderedDict[UUID, StateMachineAggregate] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -69,6 +79,22 @@ class AggregateCache:
             moved = copy(cached)
             event.mutate(moved)
             self._aggregates[event.originator_id] = moved
+
+    def observed(self, batch: Sequence[Recorded]) -> None:
+        """A batch of the log (in order) the cache has seen; it moves the cache's position."""
+        for recorded in batch:
+            self.observe(recorded.event)
+        if batch:
+            with self._lock:
+                self.position = max(self.position, batch[-1].position)
+
+    def sync(self, read: ReadLog) -> None:
+        """Observes everything stored since the cache's position (one query when nothing is)."""
+        while True:
+            batch = read(self.position, SYNC_BATCH)
+            self.observed(batch)
+            if len(batch) < SYNC_BATCH:
+                return
 
     def clear(self) -> None:
         with self._lock:

@@ -10,8 +10,10 @@ from pydantic import BaseModel
 
 from domain.model.async_task.aggregate import AsyncTask
 from domain.model.command.aggregate import Command
+from domain.model.command.machine import CommandStatus
 from domain.services.callbacks import waiting_on
-from domain.services.ports import UnitOfWork
+from domain.services.ending import runs_own_end
+from domain.services.ports import Ports, UnitOfWork
 from projections import in_flight
 
 
@@ -23,22 +25,26 @@ class Blocked(BaseModel):
     idle_seconds: float
 
 
-def blocked(uow: UnitOfWork, database: sa.Engine, now: datetime) -> list[Blocked]:
+def blocked(ports: Ports, uow: UnitOfWork, database: sa.Engine, now: datetime) -> list[Blocked]:
     """Every command and storage task not yet ended (read from the read model), oldest first."""
     found = in_flight.in_flight(database)
     commands = {c for c, _ in found.to_execute + found.to_advance}
     tasks = {t for t, _ in found.to_submit + found.to_settle}
     tasks |= {t.task_id for pool in in_flight.polling(database).values() for t in pool}
-    described = [_command(uow, c, now) for c in commands] + [_task(uow, t, now) for t in tasks]
+    described = [_command(ports, uow, c, now) for c in commands] + [
+        _task(uow, t, now) for t in tasks
+    ]
     return sorted(described, key=lambda b: -b.idle_seconds)
 
 
-def _command(uow: UnitOfWork, command_id: UUID, now: datetime) -> Blocked:
+def _command(ports: Ports, uow: UnitOfWork, command_id: UUID, now: datetime) -> Blocked:
     command = uow.get(Command, command_id)
     if command.state.value == "NOT_STARTED":
         reasons = ["an engine to execute it (is `tasktrail serve` running?)"]
+    elif _ended_by_parent(ports, command):
+        reasons = [f"its parent {command.parent_command_id} to end it (PARENT_MANAGED)"]
     elif command.has_callback:
-        reasons = waiting_on(uow, command)
+        reasons = waiting_on(ports, uow, command)
     else:
         reasons = [f"its storage task(s) of {command.action_type}"]
     return Blocked(
@@ -48,6 +54,11 @@ def _command(uow: UnitOfWork, command_id: UUID, now: datetime) -> Blocked:
         waiting_on=reasons or ["its end action"],
         idle_seconds=(now - command.modified_on).total_seconds(),
     )
+
+
+def _ended_by_parent(ports: Ports, command: Command) -> bool:
+    settled = command.state in (CommandStatus.SUCCEEDED, CommandStatus.FAILED)
+    return settled and not runs_own_end(ports, command)
 
 
 def _task(uow: UnitOfWork, task_id: UUID, now: datetime) -> Blocked:

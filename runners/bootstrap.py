@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from domain.actions.registry import default_registry
 from domain.model.clock import Clock
 from domain.services.ports import EngineNotice, EngineSettings, Ports
+from projections.in_flight import ReadModelLookups
 from projections.read_model import ReadModel
 from runners.aggregate_cache import AggregateCache
 from runners.callback_timing import CallbackTiming
@@ -76,8 +77,14 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     install_from_environment(store)
     clock = clock or SystemClock()
     spm = SimulatedSpm(database, clock, settings.spm_task_seconds)
-    cache = AggregateCache()
-    ports = Ports(clock=clock, storage=spm, registry=default_registry(), settings=EngineSettings())
+    cache = AggregateCache(position=store.head())
+    ports = Ports(
+        clock=clock,
+        storage=spm,
+        registry=default_registry(),
+        settings=EngineSettings(),
+        lookups=ReadModelLookups(database),
+    )
     read_model = ReadModel(database, store)
     read_model.create()
     wakeup = Wakeup()

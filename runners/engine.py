@@ -1,8 +1,9 @@
 """The engine's entry points (oVirt's Backend): run an action, run many.
 
 ``run_action`` validates in the caller's thread and saves at once, then wakes the engine loop
-that executes it. A rival taking a lock between our check and our save makes the save fail;
-we then look again (and are refused if the lock is still held).
+that executes it. It judges by the store as it stands: the aggregate cache is synced first.
+A rival taking a lock between our check and our save makes the save fail; we then look again
+(and are refused if the lock is still held).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Engine:
     ) -> ActionReturnValue:
         """Validation saved; with ``abandon``, a valid command is saved refused instead."""
         for attempt in range(_LOCK_RACE_ATTEMPTS):
+            self.cache.sync(self.store.read)
             uow = self.unit_of_work()
             returned = validation.validate_action(
                 self.ports, uow, action_type, params, user=user, correlation_id=correlation_id
@@ -120,6 +122,7 @@ class Engine:
         self, action_type: StrEnum | str, params: Params, user: str, correlation_id: str | None
     ) -> ActionReturnValue:
         """Validation alone: what run_action would answer, with nothing recorded."""
+        self.cache.sync(self.store.read)
         return validation.validate_action(
             self.ports,
             self.unit_of_work(),

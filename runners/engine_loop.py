@@ -355,10 +355,10 @@ def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> FollowUps:
     Clearing waits until the end is saved: a task the SPM forgot before its outcome was
     stored would leave a restarted engine with nothing to learn the outcome from.
     """
-    tasks = task_tracking.tasks_of(ports, uow.get(Command, command_id))
+    tasks = task_tracking.recorded_tasks(ports, uow, uow.get(Command, command_id))
     parent = reactions.parent_of(uow, command_id)
     advance = [] if parent is None else [("advance", parent)]
-    return advance + [("clear", task_id) for task_id in tasks]
+    return advance + [("clear", task.id) for task in tasks]
 
 
 def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> FollowUps:

@@ -75,9 +75,7 @@ class EventStore(Application[UUID]):
     def read(self, after: int, limit: int, until: int | None = None) -> list[Recorded]:
         """Up to ``limit`` events stored after position ``after`` (up to ``until``), decoded."""
         notifications = self.recorder.select_notifications(after + 1, limit, stop=until)
-        return [
-            Recorded(n.id, cast(Event, self.mapper.to_domain_event(n))) for n in notifications
-        ]
+        return [Recorded(n.id, cast(Event, self.mapper.to_domain_event(n))) for n in notifications]
 
     def events_of(self, aggregate_id: UUID, until: int | None = None) -> list[Event]:
         """One aggregate's events in order (up to version ``until``)."""

@@ -45,8 +45,7 @@ class Follower:
             if not batch:
                 return read
             self.read_model.apply(self.position, batch)
-            for recorded in batch:
-                self.cache.observe(recorded.event)
+            self.cache.observed(batch)
             self.position = batch[-1].position
             read += batch
             if len(batch) < self.batch_size:

@@ -106,11 +106,16 @@ class PartitionLeases:
         return bool(connection.execute(query, {"key": _LOCK_BASE + partition}).scalar())
 
     def close(self) -> None:
-        """Gives every partition up (closing the session releases its advisory locks)."""
+        """Gives every partition up: the session ends, and PostgreSQL releases its locks.
+
+        The connection is invalidated, not closed: closing would return it to the pool with
+        its session (locks and name) alive, and this process would count as two engines.
+        """
         self.held.clear()
         if self._connection is not None:
             connection, self._connection = self._connection, None
             with contextlib.suppress(sa.exc.DBAPIError):
+                connection.invalidate()
                 connection.close()
 
 

@@ -4,7 +4,8 @@ A stored event's topic is looked up in ``domain.model.registry`` and nowhere els
 read from storage is ever imported by name. Events whose ``class_version`` is above 1 store it,
 and older stored events are upgraded on read by the class's ``upcast_vN_vN+1`` static methods,
 as eventsourcing's own mapper does. Events written by version 0.1 (module-path topics, no
-``originator_topic`` on creation events) are read as today's.
+``originator_topic`` on creation events, states and events since retired) are read as
+today's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from pydantic import ValidationError
 
 from domain.model.aggregate import StateMachineAggregate
-from domain.model.registry import EVENT_TOPICS
+from domain.model.registry import EVENT_TOPICS, RETIRED_STATES
 
 _POSITION = {"originator_id", "originator_version"}
 
@@ -75,6 +76,12 @@ def _upcast(cls: type[StateMachineAggregate.Event], body: dict[str, Any]) -> dic
     while from_version < cls.class_version:
         getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(body)
         from_version += 1
+    aggregate = cls.TOPIC.partition(".")[0]
     if issubclass(cls, StateMachineAggregate.Created) and "originator_topic" not in body:
-        body["originator_topic"] = cls.TOPIC.partition(".")[0]
+        body["originator_topic"] = aggregate
+    retired = RETIRED_STATES.get(aggregate, {})
+    for field in ("from_state", "to_state"):
+        state = body.get(field)
+        if isinstance(state, str) and state in retired:
+            body[field] = retired[state]
     return body

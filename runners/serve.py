@@ -44,6 +44,8 @@ class Server:
         if database.dialect.name == "postgresql":
             channel = self.runtime.store.recorder.channel_name  # type: ignore[attr-defined]
             self._listener = NotifyListener(database, channel, self.runtime.wakeup).start()
+        url = database.url.render_as_string(hide_password=True)
+        log.info("serving %s (poll every %ss)", url, self.runtime.settings.poll_interval)
         return self
 
     def __exit__(
@@ -55,6 +57,7 @@ class Server:
         if self._listener is not None:
             self._listener.stop()
         self.loop.leases.close()
+        log.info("stopped after %d rounds", self.loop.rounds)
 
     def run(self) -> int:
         """Rounds until stopped (or idle, with ``until_idle``); returns how many ran."""

@@ -21,9 +21,7 @@ EVENTS = sa.Table(
     sa.Column("originator_version", _NUMBER, nullable=False),
     sa.Column("topic", sa.Text(), nullable=False),
     sa.Column("state", sa.LargeBinary(), nullable=False),
-    sa.Index(
-        "tasktrail_events_aggregate_idx", "originator_id", "originator_version", unique=True
-    ),
+    sa.Index("tasktrail_events_aggregate_idx", "originator_id", "originator_version", unique=True),
 )
 
 SNAPSHOTS = sa.Table(

@@ -29,9 +29,7 @@ class Deployment:
             "TASKTRAIL_SPM_TASK_SECONDS": str(spm_task_seconds),
             "TASKTRAIL_POLL_INTERVAL": str(poll_interval),
         }
-        settings = Settings(
-            db=url, spm_task_seconds=spm_task_seconds, poll_interval=poll_interval
-        )
+        settings = Settings(db=url, spm_task_seconds=spm_task_seconds, poll_interval=poll_interval)
         self.runtime: Runtime = build_runtime(settings)
         self.store = self.runtime.store
         self.spm = self.runtime.spm

@@ -14,6 +14,7 @@ from domain.model.command.aggregate import Command
 from domain.services.command_base import ActionRegistry
 from domain.services.ports import EngineNotice, EngineSettings, Ports, StoragePort
 from domain.services.return_value import ActionReturnValue
+from projections.in_flight import ReadModelLookups
 from projections.read_model import ReadModel
 from runners.aggregate_cache import AggregateCache
 from runners.database import database_engine, open_event_store
@@ -43,13 +44,14 @@ class Scenario:
         self.store = open_event_store(url)
         self.spm = storage_factory(self.database) if storage_factory else FakeSpm()
         self.clock = clock or ManualClock()
-        self.cache = AggregateCache()
+        self.cache = AggregateCache(position=self.store.head())
         self.notices: list[EngineNotice] = []
         self.ports = Ports(
             clock=self.clock,
             storage=self.spm,
             registry=registry or default_registry(),
             settings=settings or EngineSettings(),
+            lookups=ReadModelLookups(self.database),
         )
         self.engine = Engine(self.ports, self.store, self.cache, notify=self.notices.append)
         self.read_model = ReadModel(self.database, self.store)

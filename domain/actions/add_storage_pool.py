@@ -8,11 +8,12 @@ from uuid import UUID, uuid4
 from pydantic import Field
 
 from domain.actions.action_type import ActionType
+from domain.model.events import AuditNote
 from domain.model.inventory.storage_pool import StoragePool
-from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.command_base import ActionParameters, CommandBase, Phase
 from domain.services.execution import Execution
-from domain.services.messages import Msg
-from domain.services.ports import UnitOfWork
+from domain.services.messages import Msg, Var
+from domain.services.ports import Lookups, UnitOfWork
 
 
 class AddStoragePoolParameters(ActionParameters):
@@ -30,7 +31,24 @@ class AddStoragePoolCommand(CommandBase[AddStoragePoolParameters]):
     def planned_result(self) -> Any:
         return {"storage_pool_id": str(self.params.storage_pool_id)}
 
-    def validate(self, uow: UnitOfWork) -> list[str]:
+    monitored = False
+    action_vars = (Var.ACTION_ADD.value, Var.TYPE_STORAGE_POOL.value)
+
+    def audit(
+        self, uow: UnitOfWork, phase: Phase, succeeded: bool, result: Any = None
+    ) -> AuditNote | None:
+        """USER_ADD_STORAGE_POOL, or USER_ADD_STORAGE_POOL_FAILED."""
+        if phase is not Phase.EXECUTE:
+            return None
+        values = {
+            "StoragePoolName": self.params.name,
+            "CompatibilityVersion": "4.7",
+            "QuotaEnforcementType": "DISABLED",
+        }
+        log_type = "USER_ADD_STORAGE_POOL" if succeeded else "USER_ADD_STORAGE_POOL_FAILED"
+        return AuditNote(log_type=log_type, values=values)
+
+    def validate(self, uow: UnitOfWork, lookups: Lookups) -> list[str]:
         if uow.find(StoragePool, self.params.storage_pool_id) is not None:
             return [Msg.STORAGE_POOL_EXISTS.value]
         return []

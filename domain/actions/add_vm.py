@@ -8,14 +8,15 @@ from uuid import UUID, uuid4
 from pydantic import Field, model_validator
 
 from domain.actions.action_type import ActionType
+from domain.model.events import AuditNote, Subject
 from domain.model.inventory.disk import Disk
 from domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
 from domain.model.inventory.vm import Vm, VmStatus
-from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.command_base import ActionParameters, CommandBase, Phase
 from domain.services.execution import Execution
 from domain.services.locks import LockRequest
-from domain.services.messages import Msg
-from domain.services.ports import UnitOfWork
+from domain.services.messages import Msg, Var
+from domain.services.ports import Lookups, UnitOfWork
 
 
 class AddVmParameters(ActionParameters):
@@ -41,8 +42,22 @@ class AddVmCommand(CommandBase[AddVmParameters]):
     action_type = ActionType.ADD_VM
     parameters_class = AddVmParameters
 
+    action_vars = (Var.ACTION_ADD.value, Var.TYPE_VM.value)
+
     def description(self, uow: UnitOfWork) -> str:
         return f"Creating VM {self.params.name}"
+
+    def subjects(self, uow: UnitOfWork) -> list[Subject]:
+        return [Subject(entity_id=self.params.vm_id, entity_type="VM")]
+
+    def audit(
+        self, uow: UnitOfWork, phase: Phase, succeeded: bool, result: Any = None
+    ) -> AuditNote | None:
+        """USER_ADD_VM (no storage tasks here) or USER_FAILED_ADD_VM."""
+        if phase is not Phase.EXECUTE:
+            return None
+        log_type = "USER_ADD_VM" if succeeded else "USER_FAILED_ADD_VM"
+        return AuditNote(log_type=log_type, values={"VmName": self.params.name})
 
     def planned_result(self) -> Any:
         return {
@@ -51,7 +66,7 @@ class AddVmCommand(CommandBase[AddVmParameters]):
             "storage_pool_id": str(self.params.storage_pool_id),
         }
 
-    def validate(self, uow: UnitOfWork) -> list[str]:
+    def validate(self, uow: UnitOfWork, lookups: Lookups) -> list[str]:
         """oVirt's AddVmCommand: the VM id must be new (VM_ID_EXISTS), the pool up."""
         pool = uow.find(StoragePool, self.params.storage_pool_id)
         if pool is None:

@@ -1,4 +1,8 @@
-"""RemoveAllVmImages: one RemoveImage child per disk; ends when all of them have ended."""
+"""RemoveAllVmImages: one RemoveImage per disk, each a child of RemoveVm (oVirt passes the parent
+command on), and the list of disks whose deletion could not start.
+
+As oVirt's, it always succeeds; a disk whose RemoveImage failed at once is marked ILLEGAL.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from uuid import UUID
 
 from domain.actions.action_type import ActionType
 from domain.actions.remove_image import RemoveImageParameters
+from domain.model.inventory.disk import Disk, DiskStatus
 from domain.services.command_base import ActionParameters, CommandBase
 from domain.services.execution import Execution
 
@@ -21,19 +26,22 @@ class RemoveAllVmImagesCommand(CommandBase[RemoveAllVmImagesParameters]):
     action_type = ActionType.REMOVE_ALL_VM_IMAGES
     parameters_class = RemoveAllVmImagesParameters
     has_callback = True
-
     internal = True
 
     def execute(self, run: Execution) -> Any:
         p = self.params
-        run.start_children(
-            [
-                (
-                    ActionType.REMOVE_IMAGE,
-                    RemoveImageParameters(
-                        disk_id=disk_id, vm_id=p.vm_id, storage_pool_id=p.storage_pool_id
-                    ),
-                )
-                for disk_id in p.disk_ids
-            ]
-        )
+        children = [
+            (
+                ActionType.REMOVE_IMAGE,
+                RemoveImageParameters(
+                    disk_id=disk_id, vm_id=p.vm_id, storage_pool_id=p.storage_pool_id
+                ),
+            )
+            for disk_id in p.disk_ids
+        ]
+        outcomes = run.run_children(children, under_parent=True)
+        failed = [d for d, o in zip(p.disk_ids, outcomes, strict=True) if o.failed]
+        for disk in (run.uow.get(Disk, d) for d in failed):
+            if disk.state is DiskStatus.LOCKED:
+                disk.mark_illegal(run.cause)
+        return [str(d) for d in failed]

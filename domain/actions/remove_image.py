@@ -1,4 +1,8 @@
-"""RemoveImage: one SPM deleteImage task for one disk, with its DELETE_IMAGE step."""
+"""RemoveImage: the SPM's deleteImage task for one disk, with its DELETE_IMAGE step.
+
+It runs its own end action (COMMAND_MANAGED): once its task ends, the image's rows go
+(success) or the image is left ILLEGAL with oVirt's DELETE_IMAGE_GROUP_TASK_FAILED entry.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from uuid import UUID
 from domain.actions.action_type import ActionType
 from domain.model.async_task.machine import AsyncTaskType
 from domain.model.command.aggregate import Command
-from domain.model.events import Cause
+from domain.model.events import AuditNote, Cause
 from domain.model.inventory.disk import Disk, DiskStatus
 from domain.model.step.machine import StepEnum
-from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.command_base import ActionParameters, CommandBase, EndProcedure, Phase
 from domain.services.execution import Execution
 from domain.services.ports import EngineNotice, UnitOfWork
 
@@ -28,30 +32,35 @@ class RemoveImageCommand(CommandBase[RemoveImageParameters]):
     storage_tasks = 1
     finalizing_step = True
     internal = True
+    end_procedure = EndProcedure.COMMAND_MANAGED
 
     def execute(self, run: Execution) -> Any:
         disk = run.uow.get(Disk, self.params.disk_id)
-        run.record_storage_task(
+        run.start_storage_task(
             index=0,
             storage_pool_id=self.params.storage_pool_id,
             task_type=AsyncTaskType.DELETE_IMAGE,
             step_type=StepEnum.DELETE_IMAGE,
             entity_id=disk.id,
-            description=f"Deleting image {disk.alias}",
+            description="Deleting Image",
         )
 
-    def end_successfully(
-        self, uow: UnitOfWork, command: Command, cause: Cause
-    ) -> list[EngineNotice]:
+    def end_successfully(self, uow: UnitOfWork, command: Command, cause: Cause) -> None:
         uow.get(Disk, self.params.disk_id).remove(cause)
-        return [
-            EngineNotice(name="ImageDeleted", entity_id=self.params.disk_id, command_id=command.id)
-        ]
+        disk_id, command_id = self.params.disk_id, command.id
+        uow.announce(EngineNotice(name="ImageDeleted", entity_id=disk_id, command_id=command_id))
 
-    def end_with_failure(
-        self, uow: UnitOfWork, command: Command, cause: Cause
-    ) -> list[EngineNotice]:
+    def end_with_failure(self, uow: UnitOfWork, command: Command, cause: Cause) -> None:
         disk = uow.get(Disk, self.params.disk_id)
         if disk.state is DiskStatus.LOCKED:
             disk.mark_illegal(cause)
-        return []
+
+    def audit(
+        self, uow: UnitOfWork, phase: Phase, succeeded: bool, result: Any = None
+    ) -> AuditNote | None:
+        """Its end with failure logs DELETE_IMAGE_GROUP_TASK_FAILED (RemoveImageCommand:296)."""
+        if phase is not Phase.END_FAILURE:
+            return None
+        disk = str(self.params.disk_id)
+        values = {"DiskId": disk, "VolumeIds": disk}
+        return AuditNote(log_type="DELETE_IMAGE_GROUP_TASK_FAILED", values=values)

@@ -1,9 +1,11 @@
-"""RemoveVm, as the seed walks it: eight validations, transactions 1 and 2, children.
+"""RemoveVm, as oVirt's RemoveVmCommand does it: validations in its order, transactions 1 and 2,
+RemoveAllVmImages, and a callback that ends it once every RemoveImage has ended.
 
-Transaction 1 locks the VM's images and snapshots the VM for compensation; transaction 2
-removes the VM's records and locks its disks; the child RemoveAllVmImages deletes the images,
-and this command's callback ends it once that child has ended. The engine saves the whole
-execution at once, so a crash leaves either all of it or none of it.
+Transaction 1 locks the VM's images (its status kept for compensation) and the VM lock is
+freed right after it (Scope.Execution); transaction 2 deletes the VM's rows and locks its
+disks, keeping ILLEGAL as each disk's compensation; RemoveAllVmImages then starts one
+RemoveImage per disk (children of RemoveVm). If a disk could not start being deleted, execute
+does not succeed: the disks are left ILLEGAL by compensation and VmDeleted is not fired.
 """
 
 from __future__ import annotations
@@ -13,21 +15,21 @@ from uuid import UUID
 
 from domain.actions.action_type import ActionType
 from domain.actions.remove_all_vm_images import RemoveAllVmImagesParameters
-from domain.model.command.aggregate import Command
-from domain.model.events import Cause
-from domain.model.inventory.disk import Disk
+from domain.model.events import AuditNote, Subject
+from domain.model.inventory.disk import Disk, DiskStatus
 from domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
-from domain.model.inventory.vm import Vm, VmOrigin, VmStatus
-from domain.services.command_base import ActionParameters, CommandBase
+from domain.model.inventory.vm import Vm, VmStatus
+from domain.services.command_base import ActionParameters, CommandBase, LockScope, Phase
 from domain.services.execution import Execution
 from domain.services.locks import LockRequest
-from domain.services.messages import Msg
-from domain.services.ports import EngineNotice, UnitOfWork
+from domain.services.messages import Msg, Var, variable
+from domain.services.ports import EngineNotice, Lookups, UnitOfWork
 
 
 class RemoveVmParameters(ActionParameters):
     vm_id: UUID
     remove_disks: bool = True
+    """False detaches the disks instead (REST's ``detach_only``)."""
     force: bool = False
 
 
@@ -35,64 +37,114 @@ class RemoveVmCommand(CommandBase[RemoveVmParameters]):
     action_type = ActionType.REMOVE_VM
     parameters_class = RemoveVmParameters
     has_callback = True
+    action_vars = (Var.ACTION_REMOVE.value, Var.TYPE_VM.value)
+    lock_scope = LockScope.EXECUTION
 
     def description(self, uow: UnitOfWork) -> str:
         vm = uow.find(Vm, self.params.vm_id)
         return f"Removing VM {vm.name if vm else self.params.vm_id} from system"
 
-    def validate(self, uow: UnitOfWork) -> list[str]:
-        """The seed's checks in its order; the first that fails is the answer."""
-        vm = uow.find(Vm, self.params.vm_id)
-        if vm is None or vm.state is VmStatus.REMOVED:
-            return [Msg.VM_NOT_FOUND.value]
-        for refused, message in self._checks(uow, vm):
-            if refused:
-                return [message.value]
-        return []
-
-    def _checks(self, uow: UnitOfWork, vm: Vm) -> list[tuple[bool, Msg]]:
-        pool = uow.find(StoragePool, vm.storage_pool_id)
-        return [
-            (vm.origin is not VmOrigin.OVIRT, Msg.VM_CANNOT_BE_REMOVED),
-            (vm.state is VmStatus.UP, Msg.VM_IS_RUNNING),
-            (vm.state is VmStatus.IMAGE_LOCKED, Msg.VM_IS_LOCKED),
-            (vm.vm_pool_id is not None, Msg.VM_ATTACHED_TO_POOL),
-            (vm.snapshot_in_progress, Msg.VM_IS_DURING_SNAPSHOT),
-            (
-                pool is None or pool.state is not StoragePoolStatus.UP,
-                Msg.STORAGE_POOL_STATUS_ILLEGAL,
-            ),
-            (vm.backup_in_progress, Msg.VM_IS_DURING_BACKUP),
-        ]
+    def subjects(self, uow: UnitOfWork) -> list[Subject]:
+        return [Subject(entity_id=self.params.vm_id, entity_type="VM")]
 
     def lock_requests(self) -> list[LockRequest]:
         return [LockRequest("VM", self.params.vm_id)]
 
+    def validate(self, uow: UnitOfWork, lookups: Lookups) -> list[str]:
+        """RemoveVmCommand.validate's checks in oVirt's order; the first that fails answers."""
+        vm = uow.find(Vm, self.params.vm_id)
+        if vm is None or vm.deleted:
+            return [Msg.VM_NOT_FOUND.value]
+        if vm.delete_protected:
+            return [Msg.DELETE_PROTECTION_ENABLED.value]
+        for check in (self._status, self._pool_and_snapshot, self._storage, self._locked):
+            refused = check(uow, vm, lookups)
+            if refused:
+                return refused
+        return [Msg.VM_IS_DURING_BACKUP.value] if vm.backup_in_progress else []
+
+    def _status(self, uow: UnitOfWork, vm: Vm, lookups: Lookups) -> list[str]:
+        if vm.state is VmStatus.SUSPENDED:
+            return [Msg.VM_NOT_DOWN.value]
+        if vm.state is VmStatus.UP:
+            return [Msg.VM_IS_RUNNING.value]
+        return []
+
+    def _pool_and_snapshot(self, uow: UnitOfWork, vm: Vm, lookups: Lookups) -> list[str]:
+        if vm.vm_pool_id is not None:
+            return [Msg.VM_ATTACHED_TO_POOL.value]
+        return [Msg.VM_IS_DURING_SNAPSHOT.value] if vm.snapshot_in_progress else []
+
+    def _storage(self, uow: UnitOfWork, vm: Vm, lookups: Lookups) -> list[str]:
+        """Only a VM with disks needs its storage pool up and its disks unlocked."""
+        if not vm.disk_ids:
+            return []
+        pool = uow.find(StoragePool, vm.storage_pool_id)
+        if pool is None:
+            return [Msg.STORAGE_POOL_NOT_FOUND.value]
+        if pool.state is not StoragePoolStatus.UP:
+            return [Msg.STORAGE_POOL_STATUS_ILLEGAL.value]
+        locked = [d.alias for d in self._disks(uow, vm) if d.state is DiskStatus.LOCKED]
+        if locked and not self.params.force:
+            return [Msg.DISKS_LOCKED.value, variable("diskAliases", ", ".join(locked))]
+        return []
+
+    def _locked(self, uow: UnitOfWork, vm: Vm, lookups: Lookups) -> list[str]:
+        """vmNotLocked; with force, refused only while the pool's SPM has tasks."""
+        if vm.state is not VmStatus.IMAGE_LOCKED:
+            return []
+        if not self.params.force:
+            return [Msg.VM_IS_LOCKED.value]
+        busy = lookups.tasks_in_pool(vm.storage_pool_id) > 0
+        return [Msg.VM_HAS_RUNNING_TASKS.value] if busy else []
+
+    @staticmethod
+    def _disks(uow: UnitOfWork, vm: Vm) -> list[Disk]:
+        return [d for d in (uow.find(Disk, i) for i in vm.disk_ids) if d and not d.deleted]
+
     def execute(self, run: Execution) -> Any:
         vm = run.uow.get(Vm, self.params.vm_id)
-        self._lock_vm(run, vm)
-        disks = self._remove_vm_records(run, vm)
-        if disks:
-            child = RemoveAllVmImagesParameters(
-                vm_id=vm.id, storage_pool_id=vm.storage_pool_id, disk_ids=list(disks)
-            )
-            run.start_children([(ActionType.REMOVE_ALL_VM_IMAGES, child)])
+        with run.transaction():
+            if vm.state is not VmStatus.IMAGE_LOCKED:
+                run.snapshot(vm)
+                vm.lock_image(run.cause)
+        run.free_locks()
+        disks = self._disks(run.uow, vm) if self.params.remove_disks else []
+        with run.transaction():
+            for disk in disks:
+                run.snapshot(disk, DiskStatus.ILLEGAL)
+                disk.lock(run.cause)
+            vm.remove(run.cause)
+        unremoved = self._remove_images(run, vm, disks)
+        if unremoved:
+            run.succeeded = False
+            return {"unremoved_disks": unremoved}
+        run.announce(EngineNotice(name="VmDeleted", entity_id=vm.id, command_id=run.command_id))
+        return None
 
-    def _lock_vm(self, run: Execution, vm: Vm) -> None:
-        """The seed's transaction 1: the VM's images locked, its prior state kept."""
-        run.snapshot(vm)
-        vm.lock_image(run.cause)
+    def _remove_images(self, run: Execution, vm: Vm, disks: list[Disk]) -> list[str]:
+        """RemoveAllVmImages; the aliases of the disks whose deletion could not start."""
+        if not disks:
+            return []
+        params = RemoveAllVmImagesParameters(
+            vm_id=vm.id, storage_pool_id=vm.storage_pool_id, disk_ids=[d.id for d in disks]
+        )
+        [child] = run.run_children([(ActionType.REMOVE_ALL_VM_IMAGES, params)])
+        failed = set(run.result_of(child.command_id) or [])
+        return [d.alias for d in disks if str(d.id) in failed]
 
-    def _remove_vm_records(self, run: Execution, vm: Vm) -> tuple[UUID, ...]:
-        """The seed's transaction 2: the VM's records removed and its disks LOCKED."""
-        disk_ids = vm.disk_ids if self.params.remove_disks else ()
-        for disk in (run.uow.get(Disk, d) for d in disk_ids):
-            run.snapshot(disk)
-            disk.lock(run.cause)
-        vm.remove(run.cause)
-        return disk_ids
-
-    def end_successfully(
-        self, uow: UnitOfWork, command: Command, cause: Cause
-    ) -> list[EngineNotice]:
-        return [EngineNotice(name="VmDeleted", entity_id=self.params.vm_id, command_id=command.id)]
+    def audit(
+        self, uow: UnitOfWork, phase: Phase, succeeded: bool, result: Any = None
+    ) -> AuditNote | None:
+        """USER_REMOVE_VM_FINISHED, or …_WITH_ILLEGAL_DISKS; nothing at the end action."""
+        if phase is not Phase.EXECUTE:
+            return None
+        vm = uow.find(Vm, self.params.vm_id)
+        values = {"VmName": vm.name if vm else str(self.params.vm_id)}
+        if succeeded:
+            return AuditNote(log_type="USER_REMOVE_VM_FINISHED", values=values)
+        disks = ", ".join((result or {}).get("unremoved_disks", []))
+        return AuditNote(
+            log_type="USER_REMOVE_VM_FINISHED_WITH_ILLEGAL_DISKS",
+            values={**values, "DisksNames": disks},
+        )

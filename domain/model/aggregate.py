@@ -12,6 +12,7 @@ events do not depend on module paths and nothing is ever imported by a name read
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
+from eventsourcing.domain import (
+    BaseAggregate,
+    CanInitAggregate,
+    CanMutateAggregate,
+    CommandMethodDecorator,
+)
 from eventsourcing.utils import register_topic
 
 from domain.model.errors import IllegalTransitionError
@@ -52,17 +58,21 @@ class StateMachineAggregate(BaseAggregate[UUID]):
         state: StrEnum
         origin_meta: EventMeta
         """Who created it and for which request; engine-driven events keep that lineage."""
+        deleted: bool
+        """Ended by a move that deletes it (oVirt removes its row); its stream is closed."""
 
     class Event(Transitioned, CanMutateAggregate[UUID]):
         def apply(self, aggregate: Any) -> None:
             aggregate.state = aggregate.TABLE.states(self.to_state)
+            aggregate.deleted = aggregate.TABLE.row_of(type(self).__name__).deletes
 
     class Created(Event, CanInitAggregate[UUID]):
         originator_topic: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.origin_meta = self.meta
-            super().apply(aggregate)
+            aggregate.state = aggregate.TABLE.states(self.to_state)
+            aggregate.deleted = False
 
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
@@ -91,14 +101,12 @@ class StateMachineAggregate(BaseAggregate[UUID]):
         _record(created.pending_events[-1])
         return created
 
-    def trigger_event(
-        self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any
-    ) -> None:
+    def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
         """Records exactly one event for a move the table allows, or raises and records nothing."""
         row = self.TABLE.row_of(event_class.__name__)
-        dest = self.TABLE.destination(row.trigger, self.state)
+        dest = None if self.deleted else self.TABLE.destination(row.trigger, self.state)
         if dest is None:
-            name, state = type(self).__name__, self.state.value
+            name, state = type(self).__name__, "deleted" if self.deleted else self.state.value
             raise IllegalTransitionError(name, self.id, state, row.trigger)
         kwargs.update(_stamp(kwargs.pop("meta")), trigger=row.trigger)
         kwargs.update(from_state=self.state.value, to_state=dest.value)
@@ -107,7 +115,7 @@ class StateMachineAggregate(BaseAggregate[UUID]):
 
     def may(self, trigger: str) -> bool:
         """Whether the table allows ``trigger`` now; lets callers choose without raising."""
-        return self.TABLE.destination(trigger, self.state) is not None
+        return not self.deleted and self.TABLE.destination(trigger, self.state) is not None
 
     def __copy__(self) -> Self:
         """A copy to change without touching the original (its pending events included).
@@ -144,3 +152,21 @@ def _name_topics(cls: type[StateMachineAggregate]) -> None:
         event_class = vars(cls)[name]
         event_class.TOPIC = f"{cls.__name__}.{name}"
         register_topic(event_class.TOPIC, event_class)
+    for method in vars(cls).values():
+        if isinstance(method, CommandMethodDecorator) and method.event_cls_name:
+            _keep_defaults(vars(cls)[method.event_cls_name], method.decorated_func)
+
+
+def _keep_defaults(event_class: Any, method: Any) -> None:
+    """A method parameter's default becomes its event field's: a field added later (with a
+    default) leaves the events stored before it readable, with that default.
+    """
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(method).parameters.items()
+        if p.default is not p.empty and name in event_class.model_fields
+    }
+    for name, default in defaults.items():
+        event_class.model_fields[name].default = default
+    if defaults:
+        event_class.model_rebuild(force=True)

@@ -91,3 +91,31 @@ class Transitioned(BaseModel):
     @property
     def sequence(self) -> int:
         return self._sequence
+
+
+class AuditNote(BaseModel):
+    """What oVirt's audit log says of a command's phase: the AuditLogType and its values.
+
+    The command decides the type (oVirt's getAuditLogTypeValue) and fills the template's
+    values while it still knows them (the VM's name, after its row is gone); the read model
+    renders the row.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    log_type: str
+    """An AuditLogType name, e.g. USER_REMOVE_VM_FINISHED."""
+    values: dict[str, str] = {}
+    """The message template's values by name, e.g. {"VmName": "web1"}."""
+
+
+class Subject(BaseModel):
+    """An entity a job or step is about (oVirt's job_subject_entity / step_subject_entity)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entity_id: UUID
+    entity_type: str
+    """oVirt's VdcObjectType name: VM, Disk, Storage, System, …"""
+    weight: int | None = None
+    """A step's share of its entity's progress, in percent (step_entity_weight)."""

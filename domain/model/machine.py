@@ -29,6 +29,8 @@ class Row:
     dest: StrEnum | None
     event: str
     why: str
+    deletes: bool = False
+    """The move ends the entity (oVirt deletes its row): nothing may happen to it afterwards."""
 
 
 class TransitionTable:

@@ -49,12 +49,28 @@ def event_classes(cls: type[StateMachineAggregate]) -> dict[str, type[StateMachi
     return {name: getattr(cls, name) for name in cls.TABLE.events}
 
 
+RETIRED_EVENTS: Mapping[tuple[type[StateMachineAggregate], str], type[StateMachineAggregate.Event]]
+RETIRED_EVENTS = MappingProxyType({(Vm, "Restored"): Vm.ImageLocked})
+"""Events version 0.1 recorded and nothing records now, read as the event that leaves the
+aggregate as they did: 0.1's compensation brought a removed VM back with its images locked.
+"""
+
+RETIRED_STATES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"Vm": {"Removed": "ImageLocked"}, "Disk": {"REMOVED": "LOCKED"}}
+)
+"""States version 0.1 had, by aggregate, and the state read in their place. 0.1 moved a
+removed VM or disk to Removed; now the same move keeps the state and closes the stream
+(the aggregate is ``deleted``), as oVirt deletes the rows.
+"""
+
+
 def _topics() -> dict[str, type[StateMachineAggregate.Event]]:
     found: dict[str, type[StateMachineAggregate.Event]] = {}
-    for cls in AGGREGATES:
-        for name, event_class in event_classes(cls).items():
-            found[event_class.TOPIC] = event_class
-            found[f"{_LEGACY_MODULES[cls]}:{cls.__name__}.{name}"] = event_class
+    named = [(cls, name, e) for cls in AGGREGATES for name, e in event_classes(cls).items()]
+    named += [(cls, name, e) for (cls, name), e in RETIRED_EVENTS.items()]
+    for cls, name, event_class in named:
+        found[f"{cls.__name__}.{name}"] = event_class
+        found[f"{_LEGACY_MODULES[cls]}:{cls.__name__}.{name}"] = event_class
     return found
 
 

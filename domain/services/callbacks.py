@@ -1,7 +1,10 @@
-"""The child-commands callback (oVirt's ChildCommandsCallbackBase), asked on events and sweeps.
+"""The child-commands callback (oVirt's ChildCommandsCallbackBase.doPolling), on events and
+sweeps.
 
-A parent is SUCCEEDED only if it executed and none of its children failed; it then runs its end
-action at once. Anything still in flight says what it waits on.
+A parent waits for its children as oVirt's does: a child not yet executed or still running is
+waited for, and so is a child that runs its own end action (COMMAND_MANAGED) until it has run
+it; a child its parent ends (PARENT_MANAGED) counts once it has settled. The parent is then
+SUCCEEDED only if it executed and no child failed, else FAILED, and its end action runs.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
-from domain.services.ending import keep_status, settle_and_end
+from domain.services.ending import keep_status, runs_own_end, settle_and_end
 from domain.services.messages import Msg
 
 if TYPE_CHECKING:
@@ -19,8 +22,9 @@ if TYPE_CHECKING:
     from domain.model.events import Cause
     from domain.services.ports import Ports, UnitOfWork
 
-_SETTLING = (CommandStatus.ACTIVE, CommandStatus.EXECUTION_FAILED)
-_SETTLED = (CommandStatus.SUCCEEDED, CommandStatus.FAILED)
+S = CommandStatus
+_SETTLING = (S.ACTIVE, S.EXECUTION_FAILED)
+_SETTLED = (S.SUCCEEDED, S.FAILED)
 
 
 def poll_callback(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
@@ -30,27 +34,42 @@ def poll_callback(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
         return settle_and_end(ports, uow, command_id, keep_status)
     if command.state not in _SETTLING:
         return command.state.is_ended
-    if waiting_on(uow, command):
+    if waiting_on(ports, uow, command):
         return False
     return settle_and_end(ports, uow, command_id, _settle_by_children)
 
 
-def waiting_on(uow: UnitOfWork, command: Command) -> list[str]:
-    """Why a callback command cannot settle yet: its execute, or children still running."""
-    if command.state is CommandStatus.ACTIVE and not command.executed:
+def waiting_on(ports: Ports, uow: UnitOfWork, command: Command) -> list[str]:
+    """Why a callback command cannot settle yet: its execute, or children not done."""
+    if command.state is S.ACTIVE and not command.executed:
         return [f"execute of {command.action_type} {command.id}"]
     children = [uow.get(Command, child_id) for child_id in command.child_ids]
     return [
-        f"child {c.action_type} {c.id} ({c.state.value})" for c in children if not c.state.is_ended
+        f"child {c.action_type} {c.id} ({c.state.value})"
+        for c in children
+        if _child_pending(ports, c)
     ]
 
 
+def _child_pending(ports: Ports, child: Command) -> bool:
+    if child.state in (S.NOT_STARTED, S.ACTIVE):
+        return True
+    if child.state in (S.EXECUTION_FAILED, S.SUCCEEDED, S.FAILED):
+        return runs_own_end(ports, child)
+    return False
+
+
+def _child_failed(child: Command) -> bool:
+    return child.state in (S.FAILED, S.EXECUTION_FAILED, S.ENDED_WITH_FAILURE, S.UNKNOWN)
+
+
 def _settle_by_children(uow: UnitOfWork, command: Command, cause: Cause) -> None:
+    """setCommandEndStatus: SUCCEEDED iff executed and no child failed."""
     if command.state in _SETTLED:
         return
     children = [uow.get(Command, child_id) for child_id in command.child_ids]
-    failed = [c for c in children if c.state is not CommandStatus.ENDED_SUCCESSFULLY]
-    if command.state is CommandStatus.ACTIVE and command.executed and not failed:
+    failed = [c for c in children if _child_failed(c)]
+    if command.state is S.ACTIVE and command.executed and not failed:
         command.succeed(cause)
         return
     reasons = tuple(f"{Msg.CHILD_FAILED}: {c.action_type} {c.id}" for c in failed)

@@ -3,20 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain.model.errors import TasktrailError
+from domain.model.events import AuditNote, Subject
 from domain.services.locks import LockRequest
-from domain.services.ports import EngineNotice
 
 if TYPE_CHECKING:
     from domain.model.command.aggregate import Command
     from domain.model.events import Cause
     from domain.services.execution import Execution
-    from domain.services.ports import UnitOfWork
+    from domain.services.ports import Lookups, UnitOfWork
+
+
+class EndProcedure(Enum):
+    """Who runs a child command's end action (oVirt's ActionParametersBase.EndProcedure)."""
+
+    PARENT_MANAGED = "PARENT_MANAGED"
+    """Its parent's end action ends it; its callback only settles it."""
+    COMMAND_MANAGED = "COMMAND_MANAGED"
+    """It runs its own end action; its parent waits until it has."""
+
+
+class LockScope(Enum):
+    """How long a command keeps its locks (oVirt's LockProperties.Scope)."""
+
+    EXECUTION = "Execution"
+    """Freed when execute ends (RemoveVm frees its VM lock right after transaction 1)."""
+    COMMAND = "Command"
+    """Kept until the command's end action."""
+
+
+class Phase(Enum):
+    """When oVirt asks a command for its audit log type (CommandActionState)."""
+
+    EXECUTE = "EXECUTE"
+    END_SUCCESS = "END_SUCCESS"
+    END_FAILURE = "END_FAILURE"
 
 
 class ActionParameters(BaseModel):
@@ -56,6 +82,14 @@ class CommandBase(Generic[P]):
     """Whether its end action is shown as a FINALIZING step (roots always are)."""
     internal: ClassVar[bool] = False
     """Run only by a parent command (oVirt's runInternalAction), never by a user."""
+    monitored: ClassVar[bool] = True
+    """Run by a user, it gets a job (oVirt's ActionType.isActionMonitored)."""
+    action_vars: ClassVar[tuple[str, ...]] = ()
+    """The VAR__ACTION__* and VAR__TYPE__* words its refusals begin with."""
+    end_procedure: ClassVar[EndProcedure] = EndProcedure.PARENT_MANAGED
+    lock_scope: ClassVar[LockScope] = LockScope.EXECUTION
+    lock_wait: ClassVar[float | None] = None
+    """Seconds to wait for a lock held by another command; None refuses at once (NO_WAIT)."""
 
     def __init__(self, params: P) -> None:
         self.params = params
@@ -71,13 +105,27 @@ class CommandBase(Generic[P]):
             raise InvalidParametersError(str(cls.action_type), error) from None
 
     def description(self, uow: UnitOfWork) -> str:
+        """The job's description (oVirt's ExecutionMessages ``job.<ActionType>``)."""
         return str(self.action_type)
+
+    def subjects(self, uow: UnitOfWork) -> list[Subject]:
+        """What the job is about (oVirt's permission check subjects)."""
+        return []
+
+    def audit(
+        self, uow: UnitOfWork, phase: Phase, succeeded: bool, result: Any = None
+    ) -> AuditNote | None:
+        """The audit log entry of a phase (oVirt's getAuditLogTypeValue); None writes none.
+
+        ``result`` is what execute returned (in the EXECUTE phase).
+        """
+        return None
 
     def planned_result(self) -> Any:
         """What the action will have made, known from its parameters (AddVm: the new ids)."""
         return None
 
-    def validate(self, uow: UnitOfWork) -> list[str]:
+    def validate(self, uow: UnitOfWork, lookups: Lookups) -> list[str]:
         """Read-only checks; the messages refuse the command. Locks are checked before these."""
         return []
 
@@ -88,15 +136,11 @@ class CommandBase(Generic[P]):
         """The work; returns the action's own result (ActionReturnValue.action_return_value)."""
         raise NotImplementedError
 
-    def end_successfully(
-        self, uow: UnitOfWork, command: Command, cause: Cause
-    ) -> list[EngineNotice]:
-        return []
+    def end_successfully(self, uow: UnitOfWork, command: Command, cause: Cause) -> None:
+        """oVirt's endSuccessfully; domain events for listeners go to ``uow.announce``."""
 
-    def end_with_failure(
-        self, uow: UnitOfWork, command: Command, cause: Cause
-    ) -> list[EngineNotice]:
-        return []
+    def end_with_failure(self, uow: UnitOfWork, command: Command, cause: Cause) -> None:
+        """oVirt's endWithFailure."""
 
 
 class UnknownActionError(TasktrailError):

@@ -1,28 +1,37 @@
-"""Executing a command (oVirt's executeAction after validation): job, steps, execute, outcome.
+"""Executing a command (oVirt's executeAction after validation): steps, execute, outcome.
 
-A command's whole execution is one decision in one unit of work: the job and its first
-steps, what the action's ``execute`` changes, its children's executions and their storage
-tasks (recorded Initializing) are saved together or not at all. The storage hears of the
-tasks only after that save (the engine submits them), so a crash can never leave a task on
-the storage side that history does not know.
+A command's execution is one decision of the engine, saved in one database transaction with
+whatever else the round decided. Inside it, oVirt's own structure is kept: ``transaction()``
+blocks are oVirt's ``executeInNewTransaction`` units (a block that throws leaves nothing; the
+blocks before it stay, and compensation then applies their snapshots); child commands run
+inline in the parent's execute; storage tasks are submitted to the SPM as oVirt's RemoveImage
+does (the verb, then the task recorded with its step), so a refusal fails the child at once.
+Every id the storage hears of follows from the root command's id, so an execution that is
+tried again after a crash submits the same tasks, which the SPM keeps only once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from uuid import NAMESPACE_OID, UUID, uuid5
+from uuid import UUID
 
 from domain.model.async_task.aggregate import AsyncTask
 from domain.model.async_task.machine import AsyncTaskType
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
-from domain.model.errors import RetryableError
+from domain.model.errors import RetryableError, TasktrailError
 from domain.model.job.aggregate import Job
 from domain.model.step.aggregate import Step
 from domain.model.step.machine import StepEnum
 from domain.services import compensation
 from domain.services.failures import executed, execution_failed
-from domain.services.job_tracking import add_step, end_step
+from domain.services.ids import child_id_for, task_id_for
+from domain.services.job_tracking import add_step
+from domain.services.locks import release_all
+from domain.services.ports import StorageError
 
 if TYPE_CHECKING:
     from enum import StrEnum
@@ -30,59 +39,51 @@ if TYPE_CHECKING:
     from domain.model.events import Cause
     from domain.model.inventory.disk import Disk
     from domain.model.inventory.vm import Vm
-    from domain.services.command_base import ActionParameters, CommandBase
-    from domain.services.ports import Ports, UnitOfWork
+    from domain.services.command_base import ActionParameters
+    from domain.services.ports import EngineNotice, Ports, UnitOfWork
 
 
-def task_id_for(command_id: UUID, index: int) -> UUID:
-    """Storage task ids are chosen by the engine, so a resubmission names the same task."""
-    return uuid5(NAMESPACE_OID, f"tasktrail:{command_id}:task:{index}")
-
-
-def child_id_for(parent_id: UUID, index: int) -> UUID:
-    """Child command ids follow from the parent, so executing twice names the same children."""
-    return uuid5(NAMESPACE_OID, f"tasktrail:{parent_id}:child:{index}")
+class StorageRefusedError(TasktrailError):
+    """The SPM refused a storage verb; the command that asked fails with the SPM's words."""
 
 
 def execute(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
-    """Begins (job, steps, ACTIVE) and executes a command; False when it had nothing to do.
-
-    What ``execute`` changes is undone if it throws; the failure is then recorded instead.
-    """
+    """Begins (EXECUTING step, ACTIVE) and executes a command; False when it had nothing to do."""
     command = uow.get(Command, command_id)
     if command.executed or command.state not in (CommandStatus.NOT_STARTED, CommandStatus.ACTIVE):
         return False
     handler = ports.registry.handler_for(command)
     cause = ports.cause_for(command, command_id)
     if command.state is CommandStatus.NOT_STARTED:
-        _begin(uow, command, handler, cause)
+        _begin(uow, command, cause)
+    run = Execution(ports, uow, command_id, cause)
     try:
-        with uow.savepoint():
-            result = handler.execute(Execution(ports, uow, command_id, cause))
+        result = handler.execute(run)
     except RetryableError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
         execution_failed(ports, uow, command_id, error)
     else:
-        executed(ports, uow, command_id, result)
+        executed(ports, uow, command_id, result, succeeded=run.succeeded)
     return True
 
 
-def _begin(uow: UnitOfWork, command: Command, handler: CommandBase[Any], cause: Cause) -> None:
-    """Job STARTED; VALIDATING STARTED -> FINISHED; EXECUTING STARTED; command ACTIVE."""
+def _begin(uow: UnitOfWork, command: Command, cause: Cause) -> None:
+    """EXECUTING starts (job step #1) and the command is ACTIVE (CommandBase.execute)."""
     step_id = None
     if command.job_id is not None and command.is_root:
-        job = Job(
-            cause,
-            id=command.job_id,
-            action_type=command.action_type,
-            description=handler.description(uow),
-        )
-        uow.add(job)
-        validating = add_step(uow, cause, job, StepEnum.VALIDATING, "Validating")
-        end_step(validating, cause, succeeded=True)
+        job = uow.get(Job, command.job_id)
         step_id = add_step(uow, cause, job, StepEnum.EXECUTING, "Executing").id
     command.activate(cause, step_id)
+
+
+@dataclass(frozen=True)
+class ChildOutcome:
+    """How a child's execute went, as its parent sees it at once."""
+
+    command_id: UUID
+    failed: bool
+    """It failed synchronously (oVirt: runInternalAction returned not succeeded)."""
 
 
 class Execution:
@@ -93,26 +94,57 @@ class Execution:
         self.uow = uow
         self.command_id = command_id
         self.cause = cause
+        self.succeeded = True
+        """execute clears it to say it did not succeed without throwing (setSucceeded(false))."""
 
     @property
     def command(self) -> Command:
         return self.uow.get(Command, self.command_id)
 
-    def snapshot(self, entity: Vm | Disk) -> None:
-        """Keeps ``entity``'s state for compensation (oVirt's business_entity_snapshot)."""
-        compensation.snapshot(self.command, self.cause, entity)
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One of oVirt's new transactions: all of it, or (if it throws) none of it."""
+        with self.uow.savepoint():
+            yield
 
-    def start_children(self, children: list[tuple[StrEnum, ActionParameters]]) -> list[Command]:
-        """Child commands under this command's job and step, then executed here, in order.
+    def snapshot(self, entity: Vm | Disk, status: StrEnum | None = None) -> None:
+        """Keeps what compensation puts back: ``status``, or the entity's current one."""
+        compensation.snapshot(self.command, self.cause, entity, status)
 
-        A child that fails records its own failure; the parent's callback sees it end.
+    def free_locks(self) -> None:
+        """Releases this command's locks now (oVirt's freeLock inside execute)."""
+        handler = self.ports.registry.handler_for(self.command)
+        release_all(self.uow, self.cause, self.command_id, handler.lock_requests())
+
+    def announce(self, *notices: EngineNotice) -> None:
+        self.uow.announce(*notices)
+
+    def result_of(self, command_id: UUID) -> Any:
+        """What a child's execute returned (its ActionReturnValue.actionReturnValue)."""
+        return self.uow.get(Command, command_id).return_value
+
+    def run_children(
+        self, children: Sequence[tuple[StrEnum, ActionParameters]], *, under_parent: bool = False
+    ) -> list[ChildOutcome]:
+        """Child commands, executed here in order (oVirt's runInternalAction).
+
+        ``under_parent`` makes them children of this command's parent, as RemoveAllVmImages
+        makes its RemoveImages children of RemoveVm. A child that fails records its failure.
         """
-        parent = self.command
-        created = [self._child(parent, i, *child) for i, child in enumerate(children)]
+        command = self.command
+        parent = command
+        if under_parent and command.parent_command_id is not None:
+            parent = self.uow.get(Command, command.parent_command_id)
+        first = len(parent.child_ids)
+        created = [self._child(parent, first + i, *child) for i, child in enumerate(children)]
         parent.add_children(self.cause, tuple(c.id for c in created))
-        for child in created:
-            execute(self.ports, self.uow, child.id)
-        return created
+        return [self._executed(child.id) for child in created]
+
+    def _executed(self, child_id: UUID) -> ChildOutcome:
+        execute(self.ports, self.uow, child_id)
+        child = self.uow.get(Command, child_id)
+        failed = child.state in (CommandStatus.ENDED_WITH_FAILURE, CommandStatus.EXECUTION_FAILED)
+        return ChildOutcome(child_id, failed or not child.succeeded)
 
     def _child(
         self, parent: Command, index: int, action_type: StrEnum, params: ActionParameters
@@ -132,7 +164,7 @@ class Execution:
         self.uow.add(child)
         return child
 
-    def record_storage_task(
+    def start_storage_task(
         self,
         *,
         index: int,
@@ -142,10 +174,17 @@ class Execution:
         entity_id: UUID,
         description: str,
     ) -> AsyncTask:
-        """The AsyncTask (Initializing) and its step; the engine submits it once saved."""
+        """The SPM verb, then the task recorded Polling with its step (CoCoAsyncTaskHelper).
+
+        Raises StorageRefusedError with the SPM's own message when it refuses.
+        """
         command = self.command
-        step = self._task_step(command, step_type, description)
         task_id = task_id_for(command.id, index)
+        try:
+            self.ports.storage.create_task(storage_pool_id, str(task_id), task_type, entity_id)
+        except StorageError as refused:
+            raise StorageRefusedError(str(refused)) from refused
+        step = self._task_step(command, step_type, description)
         task = AsyncTask(
             self.cause,
             id=task_id,
@@ -159,9 +198,13 @@ class Execution:
             entity_id=entity_id,
         )
         self.uow.add(task)
+        task.start_polling(self.cause)
+        if step is not None:
+            step.attach_external(self.cause, task.vdsm_task_id)
         return task
 
     def _task_step(self, command: Command, step_type: StepEnum, description: str) -> Step | None:
+        """A sub-step of the job's EXECUTING step (addTaskStep)."""
         if command.job_id is None:
             return None
         job = self.uow.get(Job, command.job_id)

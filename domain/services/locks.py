@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.services.messages import locked_message
+from domain.services.messages import Msg
 
 if TYPE_CHECKING:
     from domain.model.events import Cause
@@ -20,20 +20,28 @@ class LockRequest:
     """VM, DISK, … (oVirt's LockingGroup)."""
     key: UUID
     exclusive: bool = True
-
-    @property
-    def message(self) -> str:
-        return locked_message(self.group, self.key)
+    message: str = Msg.OBJECT_LOCKED.value
+    """What a contender is told while this lock is held (``KEY$var value…`` like oVirt's)."""
 
 
 def conflicts(uow: UnitOfWork, requests: list[LockRequest]) -> list[str]:
-    """The messages of the holders that stand in the way of ``requests`` (oVirt checks first)."""
-    found = []
+    """The messages of the holders that stand in the way of ``requests`` (oVirt checks first).
+
+    As oVirt's InMemoryLockManager answers: each holder's message, split at ``$`` into the
+    key and its variables.
+    """
+    found: list[str] = []
     for request in requests:
         held = uow.find(EngineLock, lock_id(request.group, request.key))
         if held is not None and held.conflicts_with(request.exclusive):
-            found.append(next(iter(held.holders.values())).message)
+            for holder in held.holders.values():
+                found += _split(holder.message)
     return found
+
+
+def _split(message: str) -> list[str]:
+    key, *variables = message.split("$")
+    return [key, *(f"${v}" for v in variables)]
 
 
 def acquire_all(

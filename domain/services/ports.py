@@ -61,6 +61,21 @@ class UnitOfWork(Protocol):
         ...
 
 
+class Lookups(Protocol):
+    """What validation may ask beyond aggregates: facts kept about the work in flight."""
+
+    def tasks_in_pool(self, storage_pool_id: UUID) -> int:
+        """How many storage tasks the engine still tracks on the pool (AsyncTaskManager)."""
+        ...
+
+
+class NoLookups:
+    """For tools that validate nothing that needs them (every answer: none)."""
+
+    def tasks_in_pool(self, storage_pool_id: UUID) -> int:
+        return 0
+
+
 class StorageError(TasktrailError):
     """The storage back-end refused or failed a verb; ``code`` is VDSM-like."""
 
@@ -113,12 +128,12 @@ class StoragePort(Protocol):
 class EngineSettings:
     """Timings of the storage-task side, in seconds (oVirt's defaults are far longer)."""
 
-    unknown_task_limit: float = 60.0
-    """A task the SPM keeps not reporting this long ends as failed (UnknownTaskPrePollingLapse)."""
     zombie_task_limit: float = 3000 * 60.0
     """A task still running this long is stopped and ended (AsyncTaskZombieTaskLifeInMinutes)."""
     end_action_max_retries: int = 5
     """End methods that throw are retried this often, then the command fails (BZ 1451413)."""
+    command_life: float = 3000 * 60.0
+    """An ACTIVE command older than this fails (CoCoLifeInMinutes)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,7 @@ class Ports:
     storage: StoragePort
     registry: ActionRegistry
     settings: EngineSettings = field(default_factory=EngineSettings)
+    lookups: Lookups = field(default_factory=NoLookups)
 
     def cause_for(self, aggregate: StateMachineAggregate, command_id: UUID | None = None) -> Cause:
         """Events the engine records later keep the user and correlation id of the request."""

@@ -16,7 +16,9 @@ from uuid import UUID
 from domain.model.aggregate import StateMachineAggregate
 from domain.model.async_task.aggregate import AsyncTask
 from domain.model.command.aggregate import Command
+from domain.model.command.machine import CommandStatus
 from domain.services.callbacks import poll_callback
+from domain.services.ending import runs_own_end
 from domain.services.task_tracking import end_task_command
 
 if TYPE_CHECKING:
@@ -90,17 +92,26 @@ _RULES: dict[type[Any], Callable[[Due, Any], None]] = {
 }
 
 
-def advance(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
-    """Whatever a command can do next: settle by its children or tasks, and end; True if ended."""
+FollowUps = list[tuple[str, UUID]]
+
+
+def advance(ports: Ports, uow: UnitOfWork, command_id: UUID) -> FollowUps:
+    """Whatever a command can do next: settle by its children or tasks, and end.
+
+    A child whose end is its parent's (PARENT_MANAGED) only settles; its parent is then due.
+    """
     command = uow.get(Command, command_id)
     if command.state.is_ended:
-        return True
+        return []
     handler = ports.registry.handler_for(command)
     if handler.has_callback:
-        return poll_callback(ports, uow, command_id)
-    if handler.storage_tasks:
-        return end_task_command(ports, uow, command_id)
-    return False
+        poll_callback(ports, uow, command_id)
+    elif handler.storage_tasks:
+        end_task_command(ports, uow, command_id)
+    settled = command.state in (CommandStatus.SUCCEEDED, CommandStatus.FAILED)
+    if settled and command.parent_command_id is not None and not runs_own_end(ports, command):
+        return [("advance", command.parent_command_id)]
+    return []
 
 
 def parent_of(uow: UnitOfWork, command_id: UUID) -> UUID | None:

@@ -18,7 +18,7 @@ from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
 from domain.model.step.aggregate import Step
 from domain.services.ending import settle_and_end
-from domain.services.execution import task_id_for
+from domain.services.ids import task_id_for
 from domain.services.job_tracking import end_step
 from domain.services.messages import Msg
 from domain.services.ports import TASK_NOT_FOUND, StorageError, TaskReport
@@ -55,9 +55,7 @@ def changed(
     for task in tasks:
         report = reports.get(task.vdsm_task_id)
         if report is None:
-            news = task.status is not AsyncTaskStatus.UNKNOWN or (
-                (now - task.status_since).total_seconds() > limits.unknown_task_limit
-            )
+            news = True
         elif report.status.is_running:
             too_old = (now - task.started_at).total_seconds() > limits.zombie_task_limit
             news = too_old or (report.status, report.result) != (task.status, task.result)
@@ -97,18 +95,15 @@ def _is_zombie(ports: Ports, task: AsyncTask, cause: Cause) -> bool:
 
 
 def _missing(ports: Ports, uow: UnitOfWork, task: AsyncTask, cause: Cause) -> bool:
-    """A task the SPM does not report: unknown first, failed once unknown too long."""
-    if task.status is not AsyncTaskStatus.UNKNOWN:
-        task.record_status(cause, AsyncTaskStatus.UNKNOWN, AsyncTaskResult.UNKNOWN)
-        return False
-    if (cause.now() - task.status_since).total_seconds() <= ports.settings.unknown_task_limit:
-        return False
+    """A task the SPM no longer reports is ``unknown`` and ends failed on that very poll
+    (SPMAsyncTask.updateTask: our tasks always carry their entity, so the pre-polling lapse
+    never applies)."""
     report = TaskReport(
         status=AsyncTaskStatus.UNKNOWN,
-        result=AsyncTaskResult.FAILURE,
-        message="the SPM does not know the task",
+        result=AsyncTaskResult.UNKNOWN,
+        message="the SPM does not report the task",
     )
-    _end(uow, task, cause, report, zombie=True)
+    _end(uow, task, cause, report, zombie=False)
     return True
 
 
@@ -159,21 +154,20 @@ def end_task_command(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
         return True
     if not command.executed:
         return False
-    count = ports.registry.handler_for(command).storage_tasks
-    tasks = [uow.get(AsyncTask, task_id_for(command_id, i)) for i in range(count)]
+    tasks = recorded_tasks(ports, uow, command)
     if any(t.state in (AsyncTaskState.INITIALIZING, AsyncTaskState.POLLING) for t in tasks):
         return False
-    return settle_and_end(ports, uow, command_id, _TaskSettle(count))
+    return settle_and_end(ports, uow, command_id, _TaskSettle(ports))
 
 
 class _TaskSettle:
     """Moves the command's ended tasks to AttemptingEndAction and settles it by their outcome."""
 
-    def __init__(self, count: int) -> None:
-        self.count = count
+    def __init__(self, ports: Ports) -> None:
+        self.ports = ports
 
     def __call__(self, uow: UnitOfWork, command: Command, cause: Cause) -> None:
-        tasks = [uow.get(AsyncTask, task_id_for(command.id, i)) for i in range(self.count)]
+        tasks = recorded_tasks(self.ports, uow, command)
         for task in tasks:
             if task.state is AsyncTaskState.ENDED:
                 task.attempt_end_action(cause)
@@ -187,10 +181,11 @@ class _TaskSettle:
             command.succeed(cause)
 
 
-def tasks_of(ports: Ports, command: Command) -> list[UUID]:
-    """The ids of the storage tasks a command records (they follow from its id)."""
+def recorded_tasks(ports: Ports, uow: UnitOfWork, command: Command) -> list[AsyncTask]:
+    """The storage tasks a command recorded: ids follow from its id; a refused one was never."""
     count = ports.registry.handler_for(command).storage_tasks
-    return [task_id_for(command.id, i) for i in range(count)]
+    found = (uow.find(AsyncTask, task_id_for(command.id, i)) for i in range(count))
+    return [task for task in found if task is not None]
 
 
 def clear(ports: Ports, uow: UnitOfWork, task_id: UUID) -> bool:

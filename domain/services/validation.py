@@ -1,8 +1,10 @@
 """Running an action up to execution (oVirt's Backend.runAction and internalValidate).
 
-Validation happens in the caller and is recorded at once: a valid command is saved
-NOT_STARTED with its locks taken, for an engine to execute; a refused one is saved ended with
-its messages, so history holds every request. Nothing else happens until an engine acts.
+As in oVirt, a monitored action run by a user gets its job before validation: the job starts
+with a VALIDATING step, which validation then finishes or fails (failing the job with it).
+Locks are checked before ``validate()``. A valid command is saved NOT_STARTED with its locks
+taken, for an engine to execute; a refused one is saved ended with oVirt's message list, so
+history holds every request. A malformed correlation id records nothing at all.
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ from uuid import UUID, uuid4
 from domain.model.command.aggregate import Command
 from domain.model.errors import TasktrailError
 from domain.model.events import Cause
+from domain.model.job.aggregate import Job
+from domain.model.step.aggregate import Step
+from domain.model.step.machine import StepEnum
 from domain.services.command_base import ActionParameters, CommandBase
+from domain.services.job_tracking import add_step, end_job, end_step
 from domain.services.locks import acquire_all, conflicts, release_all
-from domain.services.messages import Msg
-from domain.services.ports import Ports, UnitOfWork
+from domain.services.messages import Msg, variable
+from domain.services.ports import Lookups, Ports, UnitOfWork
 from domain.services.return_value import ActionReturnValue
 
 Params = Mapping[str, Any] | ActionParameters
 
-CORRELATION_ID = re.compile(r"^[\w-]{1,50}$", re.ASCII)
-"""oVirt's rule (ValidationUtils): at most 50 letters, digits, ``_`` and ``-``."""
+CORRELATION_ID = re.compile(r"[0-9a-zA-Z_-]{1,50}", re.ASCII)
+"""oVirt's rule on ActionParametersBase.correlationId: NO_SPECIAL_CHARACTERS, size 1 to 50."""
 USER_NAME_LIMIT = 255
-"""The longest user name tasktrail records."""
+"""The longest user name tasktrail records (oVirt's audit_log.user_name is 255 wide)."""
 
 
 class InternalActionError(TasktrailError):
@@ -35,7 +41,7 @@ class InternalActionError(TasktrailError):
 
 
 class BadRequestError(TasktrailError):
-    """A request field no command could be recorded with (a malformed correlation id, …)."""
+    """A request no command could be recorded for (a user name out of bounds, …)."""
 
 
 def validate_action(
@@ -53,40 +59,85 @@ def validate_action(
         raise InternalActionError(
             f"{cls.action_type} is run only by its parent command, never on its own"
         )
-    _check_request(user, correlation_id)
-    handler = cls(cls.parse(params))
-    cause = Cause.of(ports.clock, user_id=user, correlation_id=correlation_id or uuid4().hex)
-    return _validate(uow, handler, cause)
-
-
-def _check_request(user: str, correlation_id: str | None) -> None:
     if not 0 < len(user) <= USER_NAME_LIMIT:
         raise BadRequestError(f"user name must be 1 to {USER_NAME_LIMIT} characters")
-    if correlation_id is not None and not CORRELATION_ID.match(correlation_id):
-        raise BadRequestError(
-            f"{Msg.CORRELATION_ID_INVALID}: correlation id {correlation_id[:60]!r} must be at "
-            "most 50 letters, digits, '_' or '-'"
-        )
+    handler = cls(cls.parse(params))
+    if correlation_id and not CORRELATION_ID.fullmatch(correlation_id):
+        return _bad_correlation_id(correlation_id)
+    cause = Cause.of(ports.clock, user_id=user, correlation_id=correlation_id or uuid4().hex)
+    return _validate(uow, handler, cause, ports.lookups)
 
 
-def _validate(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause) -> ActionReturnValue:
-    """oVirt's internalValidate order: locks are checked first, then validate()."""
+def _bad_correlation_id(correlation_id: str) -> ActionReturnValue:
+    """ExecutionHandler.evaluateCorrelationId's answer: refused before any job or command."""
+    return ActionReturnValue(
+        valid=False,
+        validation_messages=[
+            Msg.CORRELATION_ID_INVALID.value,
+            variable("regexp", "[0-9a-zA-Z_-]+"),
+            Msg.ATTRIBUTE_PATH.value,
+            variable("path", "correlationId"),
+            variable("validatedValue", correlation_id[:60]),
+        ],
+    )
+
+
+def _validate(
+    uow: UnitOfWork, handler: CommandBase[Any], cause: Cause, lookups: Lookups
+) -> ActionReturnValue:
+    """oVirt's executeAction up to execute: job and VALIDATING, locks, validate(), outcome."""
     command_id = uuid4()
+    acting = cause.because_of(command_id)
+    job = _start_job(uow, handler, acting) if handler.monitored else None
     locks = handler.lock_requests()
-    messages = conflicts(uow, locks) or handler.validate(uow)
-    if not messages:
-        acquire_all(uow, cause.because_of(command_id), command_id, locks)
+    messages = conflicts(uow, locks) or handler.validate(uow, lookups)
+    if messages:
+        messages = [*handler.action_vars, *messages]
+    else:
+        acquire_all(uow, acting, command_id, locks)
     command = Command(
         cause,
         id=command_id,
         action_type=str(handler.action_type),
         parameters=handler.params.model_dump(mode="json"),
-        job_id=None if messages else uuid4(),
+        job_id=job.id if job else None,
         has_callback=handler.has_callback,
     )
     uow.add(command)
+    if job is not None:
+        _end_validating(uow, acting, job, messages)
     if messages:
         command.fail_validation(cause, tuple(messages))
+    return _returned(command, handler, messages, cause)
+
+
+def _start_job(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause) -> Job:
+    """ExecutionHandler.createJob, then the VALIDATING step (job step #0)."""
+    job = Job(
+        cause,
+        id=uuid4(),
+        action_type=str(handler.action_type),
+        description=handler.description(uow),
+        subjects=tuple(handler.subjects(uow)),
+    )
+    uow.add(job)
+    add_step(uow, cause, job, StepEnum.VALIDATING, "Validating")
+    return job
+
+
+def _end_validating(uow: UnitOfWork, cause: Cause, job: Job, messages: list[str]) -> None:
+    """A failed validation fails the job and its STARTED steps (ExecutionHandler.endStep)."""
+    validating = uow.get(Step, job.step_ids[0])
+    if not messages:
+        end_step(validating, cause, succeeded=True)
+        return
+    end_step(validating, cause, succeeded=False, reason=", ".join(messages))
+    end_job(uow, cause, job, succeeded=False, reason=", ".join(messages))
+
+
+def _returned(
+    command: Command, handler: CommandBase[Any], messages: list[str], cause: Cause
+) -> ActionReturnValue:
     return ActionReturnValue(
         valid=not messages,
         action_return_value=None if messages else handler.planned_result(),
@@ -103,3 +154,5 @@ def abandon(ports: Ports, uow: UnitOfWork, command_id: UUID) -> None:
     cause = ports.cause_for(command, command_id)
     command.fail_validation(cause, (Msg.NOT_ALL_COMMANDS_VALID.value,))
     release_all(uow, cause, command_id, ports.registry.handler_for(command).lock_requests())
+    if command.job_id is not None:
+        end_job(uow, cause, uow.get(Job, command.job_id), False, Msg.NOT_ALL_COMMANDS_VALID)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -42,6 +43,16 @@ def run(
         raise typer.Exit(1)
 
 
+def _log_to_stderr() -> None:
+    """tasktrail's own log lines (not its libraries') go to stderr, one per line, timestamped."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("tasktrail")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def serve(
     ctx: typer.Context,
     until_idle: Annotated[bool, typer.Option(help="Exit 0 once nothing is in flight.")] = False,
@@ -49,5 +60,9 @@ def serve(
         float | None, typer.Option(min=0.01, help="Seconds between polls.")
     ] = None,
 ) -> None:
-    """Execute commands, poll storage and callbacks, keep projections current, until stopped."""
+    """Execute commands, poll storage and callbacks, keep projections current, until stopped.
+
+    Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0).
+    """
+    _log_to_stderr()
     serve_until_stopped(context.runtime(ctx, poll_interval=poll_interval), until_idle=until_idle)

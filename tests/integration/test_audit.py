@@ -117,7 +117,6 @@ def test_transitions_into_failed_are_exactly_the_failed_flows(history: History) 
         [
             ("Command", "Failed"),
             ("Command", "Failed"),
-            ("Command", "Failed"),
             ("Step", "Failed"),
             ("Step", "Failed"),
             ("Job", "Failed"),
@@ -134,9 +133,9 @@ def test_failed_commands_name_the_step_and_the_storage_error(history: History) -
         "alice",
         "corr-failed",
     )
-    assert (failure.failed_step_type, failure.failed_step_number) == ("DELETE_IMAGE", 1)
+    assert (failure.failed_step_type, failure.failed_step_number) == ("DELETE_IMAGE", 0)
     assert failure.storage_error == "Image deletion failed"
-    assert failure.messages[0].startswith("CHILD_COMMAND_FAILED: RemoveAllVmImages")
+    assert failure.messages[0].startswith("CHILD_COMMAND_FAILED: RemoveImage")
 
 
 def test_pages_go_newest_first_without_gaps_or_repeats(history: History) -> None:

@@ -192,7 +192,7 @@ class Lamp(StateMachineAggregate):
             state["name"] = state.pop("label").title()
 
     @event(Created)
-    def __init__(self, meta: EventMeta, id: UUID, name: str) -> None:  # noqa: A002
+    def __init__(self, meta: EventMeta, id: UUID, name: str) -> None:
         self.name = name
 
     @event("SwitchedOn")
@@ -215,9 +215,7 @@ def test_an_older_stored_event_is_upcast_on_read(store: EventStore) -> None:
         "meta": {"correlation_id": "c", "user_id": "u", "causation_id": None},
         "label": "desk lamp",
     }
-    store.recorder.insert_events(
-        [StoredEvent(lamp_id, 1, "Lamp.Created", json.dumps(v1).encode())]
-    )
+    store.recorder.insert_events([StoredEvent(lamp_id, 1, "Lamp.Created", json.dumps(v1).encode())])
     lamp = store.load(Lamp, lamp_id)
     assert lamp.name == "Desk Lamp"
     lamp.switch_on(CAUSE)

@@ -14,8 +14,9 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from domain.model.aggregate import StateMachineAggregate
 from domain.model.command.aggregate import Command
-from domain.model.registry import AGGREGATES, event_classes
+from domain.model.registry import AGGREGATES, RETIRED_STATES, event_classes
 from projections import queries
 from projections.read_model import ReadModel, verify
 from runners.database import database_engine, open_event_store
@@ -47,6 +48,15 @@ def imported(url: str, body: dict[str, Any]) -> tuple[EventStore, ReadModel]:
     return store, model
 
 
+def _current(aggregate: StateMachineAggregate, recorded: str) -> str:
+    """The state a recorded one reads as now: a retired state is deleted, in its stand-in."""
+    stand_in = RETIRED_STATES.get(type(aggregate).__name__, {}).get(recorded)
+    if stand_in is None:
+        return recorded
+    assert aggregate.deleted
+    return stand_in
+
+
 @pytest.mark.parametrize("version", FORMATS)
 @pytest.mark.parametrize(
     ("name", "job_status"),
@@ -61,8 +71,9 @@ def test_a_golden_history_replays_to_its_recorded_states_and_rows(
     body = load(name, version)
     store, model = imported(database_url, body)
 
-    states = {key: store.load_any(UUID(key)).state.value for key in body["final_states"]}
-    assert states == body["final_states"]
+    loaded = {key: store.load_any(UUID(key)) for key in body["final_states"]}
+    states = {key: a.state.value for key, a in loaded.items()}
+    assert states == {key: _current(loaded[key], s) for key, s in body["final_states"].items()}
     model.catch_up()
     root = store.load(Command, UUID(body["root_command_id"]))
     assert root.job_id is not None
@@ -78,6 +89,11 @@ def test_every_event_type_of_every_aggregate_is_recorded_and_still_decodes(
 ) -> None:
     body = load("event_types", version)
     store, _ = imported(f"sqlite:///{tmp_path / 'types.db'}", body)
-    decoded = {type(r.event) for r in store.read(0, 100_000)}
+    read = store.read(0, 100_000)
+    decoded = {type(r.event) for r in read}
     expected = {cls for aggregate in AGGREGATES for cls in event_classes(aggregate).values()}
-    assert decoded == expected
+    assert len(read) == len(body["events"])
+    if version == FORMATS[-1]:
+        assert decoded == expected
+    else:  # recorded before later events existed; retired ones read as their stand-ins
+        assert decoded <= expected

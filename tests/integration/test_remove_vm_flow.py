@@ -1,4 +1,9 @@
-"""The seed's RemoveVm flow, event by event, on SQLite and PostgreSQL."""
+"""The seed's RemoveVm flow, event by event, on SQLite and PostgreSQL, shaped as oVirt's.
+
+RemoveAllVmImages starts the RemoveImages as children of RemoveVm (it passes its parent on),
+always succeeds, and is ended by RemoveVm (PARENT_MANAGED); each RemoveImage ends itself once
+its storage task ends (COMMAND_MANAGED).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,19 @@ from uuid import UUID
 
 import pytest
 
+from domain.actions.action_type import ActionType
+from domain.actions.registry import ACTION_TYPES
+from domain.actions.remove_vm import RemoveVmCommand
 from domain.model.async_task.aggregate import AsyncTask
 from domain.model.command.machine import CommandStatus
 from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.inventory.vm import Vm, VmStatus
+from domain.model.inventory.vm import Vm
 from domain.model.job.aggregate import Job
 from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
 from domain.model.step.aggregate import Step
+from domain.services.command_base import ActionRegistry
+from domain.services.execution import Execution
 from domain.services.ports import StorageError
 from tests.fakes import FakeSpm
 from tests.scenario import Scenario
@@ -49,6 +59,7 @@ def test_remove_vm_walks_the_seed_flow_event_by_event(world: Scenario, disks: in
         "EntitySnapshotted",
         *["EntitySnapshotted"] * disks,
         "ChildrenAdded",
+        "ChildrenAdded",
         "Executed",
         "SnapshotsCleared",
         "Succeeded",
@@ -57,7 +68,6 @@ def test_remove_vm_walks_the_seed_flow_event_by_event(world: Scenario, disks: in
     assert world.names_of(all_images.id) == [
         "Created",
         "Activated",
-        "ChildrenAdded",
         "Executed",
         "Succeeded",
         "EndedSuccessfully",
@@ -81,7 +91,7 @@ def test_remove_vm_walks_the_seed_flow_event_by_event(world: Scenario, disks: in
         assert command.root_command_id == root.id
         assert command.job_id == root.job_id
     assert all_images.parent_command_id == root.id
-    assert {i.parent_command_id for i in images} == {all_images.id}
+    assert {i.parent_command_id for i in images} == {root.id}
 
 
 @pytest.mark.parametrize("disks", [1, 3])
@@ -102,10 +112,15 @@ def test_remove_vm_ends_its_job_steps_tasks_and_world(world: Scenario, disks: in
         ]
     )
     assert {s.state.value for s in steps} == {"FINISHED"}
+    top = {s.step_type.value: s.step_number for s in steps if s.parent_step_id is None}
+    assert top == {"VALIDATING": 0, "EXECUTING": 1, "FINALIZING": 2}
     executing = next(s for s in steps if s.step_type.value == "EXECUTING")
     deletes = [s for s in steps if s.step_type.value == "DELETE_IMAGE"]
     assert {s.parent_step_id for s in deletes} == {executing.id}
-    assert sorted(s.step_number for s in deletes) == list(range(1, disks + 1))
+    assert sorted(s.step_number for s in deletes) == list(range(disks))
+    image_ends = [s for s in steps if s.step_type.value == "FINALIZING" and s.parent_step_id]
+    assert {s.parent_step_id for s in image_ends} == {s.id for s in deletes}
+    assert {s.step_number for s in image_ends} == {0}
     for task_id in {s.external_id for s in deletes}:
         assert task_id is not None
         task = world.store.load(AsyncTask, UUID(task_id))
@@ -116,8 +131,8 @@ def test_remove_vm_ends_its_job_steps_tasks_and_world(world: Scenario, disks: in
             "AttemptingEndAction",
             "Cleared",
         ]
-    assert world.store.load(Vm, vm_id).state is VmStatus.REMOVED
-    assert [world.store.load(Disk, d).state for d in disk_ids] == [DiskStatus.REMOVED] * disks
+    assert world.store.load(Vm, vm_id).deleted
+    assert [world.store.load(Disk, d).deleted for d in disk_ids] == [True] * disks
     assert world.store.load(EngineLock, lock_id("VM", vm_id)).state is LockState.FREE
     assert not world.loop.busy()
     assert [n.name for n in world.notices if n.name == "VmDeleted"] == ["VmDeleted"]
@@ -135,13 +150,13 @@ def test_a_failed_storage_task_fails_the_disk_the_parents_and_the_job(world: Sce
     failed = next(i for i in images if i.parameters["disk_id"] == str(disk_ids[1]))
 
     assert world.states_of(failed.id) == ["NOT_STARTED", "ACTIVE", "FAILED", "ENDED_WITH_FAILURE"]
-    for command in (all_images, root):
-        assert world.states_of(command.id)[-2:] == ["FAILED", "ENDED_WITH_FAILURE"]
-    assert [world.store.load(Disk, d).state for d in disk_ids] == [
-        DiskStatus.REMOVED,
-        DiskStatus.ILLEGAL,
-        DiskStatus.REMOVED,
-    ]
+    assert world.states_of(all_images.id)[-2:] == ["SUCCEEDED", "ENDED_SUCCESSFULLY"]
+    assert world.states_of(root.id)[-2:] == ["FAILED", "ENDED_WITH_FAILURE"]
+    disks = [world.store.load(Disk, d) for d in disk_ids]
+    assert [d.deleted for d in disks] == [True, False, True]
+    assert disks[1].state is DiskStatus.ILLEGAL
+    assert world.store.load(Vm, vm_id).deleted
+    assert [n.name for n in world.notices if n.name == "VmDeleted"] == ["VmDeleted"]
     job = world.store.load(Job, root.job_id)  # type: ignore[arg-type]
     failed_step = world.store.load(Step, job.failed_step_id)  # type: ignore[arg-type]
     assert job.state.value == "FAILED"
@@ -179,30 +194,35 @@ def test_a_failed_clear_is_retried_until_the_task_is_cleared(world: Scenario) ->
     assert world.command(root_id).state is CommandStatus.ENDED_SUCCESSFULLY
 
 
-def test_an_exception_inside_execute_undoes_all_it_did_and_fails_the_job(world: Scenario) -> None:
-    """An execution is one decision: nothing it changed before the exception is stored."""
-    pool = world.add_pool()
-    vm_id, disk_ids = world.add_vm(pool, disks=2)
-    busy = world.store.load(Disk, disk_ids[1])
-    busy.lock(world.ports.cause_for(busy))
-    world.save(busy)
+class _BrokenRemoveVm(RemoveVmCommand):
+    """Throws in the middle of RemoveVm's execute, after transactions 1 and 2 committed."""
+
+    def _remove_images(self, run: Execution, vm: Vm, disks: list[Disk]) -> list[str]:
+        raise RuntimeError("the image service is down")
+
+
+def test_an_exception_inside_execute_compensates_and_fails_the_job(database_url: str) -> None:
+    """As oVirt's: a throwing execute is compensated (disks ILLEGAL), the VM rows stay gone."""
+    broken = {**ACTION_TYPES, ActionType.REMOVE_VM: _BrokenRemoveVm}
+    world = Scenario(database_url, registry=ActionRegistry(broken))
+    vm_id, disk_ids = world.add_vm(world.add_pool(), disks=2)
     root_id = world.remove_vm(vm_id).command_id
     assert root_id is not None
     world.drive()
 
-    assert world.names_of(root_id) == [
-        "Created",
-        "Activated",
+    assert world.names_of(root_id)[-4:] == [
+        "Compensated",
         "ExecutionFailed",
         "Failed",
         "EndedWithFailure",
     ]
-    assert world.states_of(vm_id) == ["Down"]
-    assert world.store.load(Disk, disk_ids[0]).state is DiskStatus.OK
+    assert world.store.load(Vm, vm_id).deleted
+    assert [world.store.load(Disk, d).state for d in disk_ids] == [DiskStatus.ILLEGAL] * 2
     job = world.store.load(Job, world.command(root_id).job_id)  # type: ignore[arg-type]
     assert job.state.value == "FAILED"
-    assert "IllegalTransitionError" in (job.reason or "")
+    assert "the image service is down" in (job.reason or "")
     assert world.store.load(EngineLock, lock_id("VM", vm_id)).state is LockState.FREE
+    assert not [n for n in world.notices if n.name == "VmDeleted"]
 
 
 def test_a_task_the_spm_refused_ends_its_command_and_marks_the_disk_illegal(
@@ -216,10 +236,11 @@ def test_a_task_the_spm_refused_ends_its_command_and_marks_the_disk_illegal(
     world.drive()
 
     assert world.command(root_id).state is CommandStatus.ENDED_WITH_FAILURE
-    assert [world.store.load(Disk, d).state for d in disk_ids] == [
-        DiskStatus.ILLEGAL,
-        DiskStatus.REMOVED,
-    ]
+    assert world.states_of(root_id)[-3:] == ["EXECUTION_FAILED", "FAILED", "ENDED_WITH_FAILURE"]
+    disks = [world.store.load(Disk, d) for d in disk_ids]
+    assert (disks[0].state, disks[1].deleted) == (DiskStatus.ILLEGAL, True)
+    assert world.command(root_id).return_value == {"unremoved_disks": [disks[0].alias]}
+    assert not [n for n in world.notices if n.name == "VmDeleted"]
     assert not world.loop.busy()
 
 
@@ -245,16 +266,15 @@ def test_a_task_the_spm_already_forgot_counts_as_cleared(database_url: str) -> N
     assert not world.loop.busy()
 
 
-def test_a_task_the_spm_stops_reporting_is_ended_as_failed_after_the_limit(world: Scenario) -> None:
+def test_a_task_the_spm_stops_reporting_fails_at_the_first_poll_that_misses_it(
+    world: Scenario,
+) -> None:
+    """SPMAsyncTask.onTaskDoesNotExist: an unknown task ends as failed, no grace period."""
     vm_id, [disk] = world.add_vm(world.add_pool(), disks=1)
     root_id = world.remove_vm(vm_id).command_id
     assert root_id is not None
     world.loop.step()  # executed, and its task submitted
     world.spm.tasks.clear()  # type: ignore[attr-defined]
-    for _ in range(3):
-        world.loop.step()
-    assert world.command(root_id).state is CommandStatus.ACTIVE
-    world.clock.advance(world.ports.settings.unknown_task_limit + 1)
     world.drive()
 
     task = next(e for e in world.events_since(0) if isinstance(e, AsyncTask.Created))
@@ -266,7 +286,7 @@ def test_a_task_the_spm_stops_reporting_is_ended_as_failed_after_the_limit(world
         "AttemptingEndAction",
         "Cleared",
     ]
-    assert ended.zombie
+    assert not ended.zombie
     assert ended.status.value == "unknown"
     assert world.store.load(Disk, disk).state is DiskStatus.ILLEGAL
     assert world.command(root_id).state is CommandStatus.ENDED_WITH_FAILURE

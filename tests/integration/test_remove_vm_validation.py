@@ -8,15 +8,18 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.services.command_base import UnknownActionError
 from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
 from domain.model.events import Cause
 from domain.model.inventory.storage_pool import StoragePool
 from domain.model.inventory.vm import Vm, VmOrigin, VmStatus
+from domain.model.job.aggregate import Job
+from domain.model.job.machine import JobExecutionStatus
 from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
-from domain.services.command_base import InvalidParametersError
+from domain.model.step.aggregate import Step
+from domain.model.step.machine import StepEnum
+from domain.services.command_base import InvalidParametersError, UnknownActionError
 from tests.scenario import Scenario
 
 
@@ -56,18 +59,37 @@ REFUSALS: dict[str, Callable[[Vm, Cause], None] | None] = {
 }
 
 
+REMOVE_VM = ["VAR__ACTION__REMOVE", "VAR__TYPE__VM"]
+"""RemoveVm's setActionMessageParameters: every refusal of it starts with these."""
+
+
 def assert_refused_and_nothing_changed(world: Scenario, vm_id: UUID, message: str) -> None:
+    """Refused as oVirt refuses: a FAILED job and VALIDATING step, an ended command, no lock."""
     before = world.position
     vm_before = world.store.load(Vm, vm_id) if world.store.exists(vm_id) else None
     returned = world.remove_vm(vm_id)
     world.drive()
 
     assert not returned.valid
-    assert returned.validation_messages == [message]
-    assert returned.job_id is None
-    recorded = world.events_since(before)
-    assert [type(e).__name__ for e in recorded] == ["Created", "ValidationFailed"]
-    assert {e.originator_id for e in recorded} == {returned.command_id}
+    assert returned.validation_messages == [*REMOVE_VM, message]
+    assert returned.job_id is not None
+    job = world.load(Job, returned.job_id)
+    [validating] = [world.load(Step, s) for s in job.step_ids]
+    assert (job.state, validating.step_type, validating.state) == (
+        JobExecutionStatus.FAILED,
+        StepEnum.VALIDATING,
+        JobExecutionStatus.FAILED,
+    )
+    recorded = [(type(e).__qualname__, e.originator_id) for e in world.events_since(before)]
+    assert recorded == [
+        ("Job.Started", job.id),
+        ("Step.Started", validating.id),
+        ("Job.StepAdded", job.id),
+        ("Command.Created", returned.command_id),
+        ("Step.Failed", validating.id),
+        ("Job.Failed", job.id),
+        ("Command.ValidationFailed", returned.command_id),
+    ]
     assert world.command(returned.command_id).state is CommandStatus.ENDED_WITH_FAILURE  # type: ignore[arg-type]
     if vm_before is not None:
         assert world.store.load(Vm, vm_id).version == vm_before.version
@@ -92,9 +114,19 @@ def test_remove_vm_is_refused_for_a_vm_that_does_not_exist(world: Scenario) -> N
     assert_refused_and_nothing_changed(world, uuid4(), "ACTION_TYPE_FAILED_VM_NOT_FOUND")
 
 
-def test_remove_vm_is_refused_for_a_vm_of_a_type_that_cannot_be_removed(world: Scenario) -> None:
+def test_remove_vm_is_refused_for_a_delete_protected_vm(world: Scenario) -> None:
+    vm_id, _ = world.add_vm(world.add_pool(), disks=1)
+    _changed(world, world.store.load(Vm, vm_id), lambda vm, c: vm.set_delete_protection(c, True))
+    assert_refused_and_nothing_changed(world, vm_id, "ACTION_TYPE_FAILED_DELETE_PROTECTION_ENABLED")
+
+
+def test_a_hosted_engine_vm_is_removable_as_in_ovirt(world: Scenario) -> None:
+    """RemoveVm is on both of VmActionByVmOriginTypeValidator's allow-lists."""
     vm_id = _hosted_engine(world, world.add_pool())
-    assert_refused_and_nothing_changed(world, vm_id, "ACTION_TYPE_FAILED_VM_CANNOT_BE_REMOVED")
+    returned = world.remove_vm(vm_id)
+    world.drive()
+    assert returned.valid
+    assert world.store.load(Vm, vm_id).deleted
 
 
 def test_remove_vm_is_refused_while_the_storage_pool_is_down(world: Scenario) -> None:
@@ -115,9 +147,7 @@ def test_a_second_remove_of_a_locked_vm_is_refused_as_locked(world: Scenario) ->
 
     assert first.valid
     assert not second.valid
-    assert second.validation_messages == [
-        f"ACTION_TYPE_FAILED_OBJECT_LOCKED$ObjectType VM$Id {vm_id}"
-    ]
+    assert second.validation_messages == [*REMOVE_VM, "ACTION_TYPE_FAILED_OBJECT_LOCKED"]
     lock = world.store.load(EngineLock, lock_id("VM", vm_id))
     assert list(lock.holders) == [first.command_id]
 
@@ -143,7 +173,7 @@ def test_two_concurrent_removes_of_one_vm_run_exactly_once(world: Scenario) -> N
     removals = [e for e in world.events_since(0) if isinstance(e, Vm.Removed)]
     assert len(removals) == 1
     refused = next(r for r in results if not r.valid)
-    assert refused.validation_messages[0].startswith("ACTION_TYPE_FAILED_OBJECT_LOCKED")
+    assert refused.validation_messages == [*REMOVE_VM, "ACTION_TYPE_FAILED_OBJECT_LOCKED"]
 
 
 def test_malformed_parameters_are_refused_naming_the_field_and_record_nothing(
@@ -187,20 +217,34 @@ def test_run_multiple_actions_runs_the_valid_ones(world: Scenario) -> None:
     world.drive()
 
     assert [r.valid for r in returned] == [True, True, False]
-    assert [world.store.load(Vm, v).state for v in vms] == [VmStatus.REMOVED] * 2
+    assert [world.store.load(Vm, v).deleted for v in vms] == [True, True]
 
 
-def test_locks_are_checked_before_the_vm_while_a_removal_is_under_way(world: Scenario) -> None:
+def test_the_vm_lock_is_freed_after_transaction_1_so_a_second_remove_finds_no_vm(
+    world: Scenario,
+) -> None:
+    """RemoveVm's lock has Execution scope and is freed inside execute (RemoveVmCommand:138-141)."""
     vm_id, _ = world.add_vm(world.add_pool(), disks=2)
     first = world.remove_vm(vm_id)
-    world.loop.step()
     second = world.remove_vm(vm_id)
+    world.loop.step()
+    third = world.remove_vm(vm_id)
 
     assert first.valid
-    assert world.store.load(Vm, vm_id).state is VmStatus.REMOVED
-    assert second.validation_messages == [
-        f"ACTION_TYPE_FAILED_OBJECT_LOCKED$ObjectType VM$Id {vm_id}"
-    ]
-    world.drive()
-    third = world.remove_vm(vm_id)
-    assert third.validation_messages == ["ACTION_TYPE_FAILED_VM_NOT_FOUND"]
+    assert second.validation_messages == [*REMOVE_VM, "ACTION_TYPE_FAILED_OBJECT_LOCKED"]
+    assert world.store.load(Vm, vm_id).deleted
+    assert world.store.load(EngineLock, lock_id("VM", vm_id)).state is LockState.FREE
+    assert third.validation_messages == [*REMOVE_VM, "ACTION_TYPE_FAILED_VM_NOT_FOUND"]
+
+
+def test_a_process_without_a_loop_judges_by_the_store_not_by_what_it_saw_before(
+    database_url: str,
+) -> None:
+    """An API or CLI process validates; another process's loop does the work meanwhile."""
+    front, back = Scenario(database_url), Scenario(database_url)
+    vm_id, _ = front.add_vm(front.add_pool(), disks=1)
+    assert front.remove_vm(vm_id).valid  # front now caches the VM and its lock as held
+    back.drive()
+
+    again = front.remove_vm(vm_id)
+    assert again.validation_messages == [*REMOVE_VM, "ACTION_TYPE_FAILED_VM_NOT_FOUND"]

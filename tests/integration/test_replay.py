@@ -56,7 +56,7 @@ def test_the_path_to_a_failure_lists_each_transition_with_its_metadata(
         ("end_with_failure", "ENDED_WITH_FAILURE"),
     ]
     assert {t.correlation_id for t in path} == {"corr-rm"}
-    assert path[-2].payload["messages"][0].startswith("CHILD_COMMAND_FAILED: RemoveAllVmImages")
+    assert path[-2].payload["messages"][0].startswith("CHILD_COMMAND_FAILED: RemoveImage")
 
 
 def test_a_jobs_tree_as_it_stood_while_it_ran(failed: Failed) -> None:

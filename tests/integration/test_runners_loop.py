@@ -101,7 +101,8 @@ def test_the_sweep_rechecks_a_waiting_command_after_1_2_4_8_10_10_seconds(
         loop.step()
         ticker.now += 0.5
 
-    gaps = [later - earlier for earlier, later in itertools.pairwise(checked)]
+    times = sorted(set(checked))  # a round may reach it twice: by its child, then by itself
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert gaps == [1, 2, 4, 8, 10, 10]
 
 
@@ -193,7 +194,8 @@ def test_a_pool_whose_spm_throws_does_not_hold_up_the_other_pools(database_url: 
     moving_vm, _ = world.add_vm(second, disks=1, name="moving")
     spm.broken.add(first)
     stuck, moving = world.remove_vm(stuck_vm).command_id, world.remove_vm(moving_vm).command_id
-    assert stuck is not None and moving is not None
+    assert stuck is not None
+    assert moving is not None
 
     for _ in range(3):
         loop.step()
@@ -277,7 +279,8 @@ def test_a_zombie_that_cannot_be_stopped_does_not_hold_up_the_other_tasks_of_its
     loop.step()
     world.clock.advance(120)
     other = world.remove_vm(other_vm).command_id
-    assert other is not None and zombie is not None
+    assert other is not None
+    assert zombie is not None
 
     for _ in range(3):
         loop.step()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.model.aggregate import StateMachineAggregate
 from domain.model.command.machine import COMMAND_TABLE, CommandStatus
-from domain.model.events import EventMeta
+from domain.model.events import AuditNote, EventMeta
 
 
 class EntitySnapshot(BaseModel):
@@ -23,7 +23,7 @@ class EntitySnapshot(BaseModel):
     snapshot_type: str
     """DELETED_OR_UPDATED_ENTITY, NEW_ENTITY_ID, CHANGED_STATUS_ONLY, …"""
     state: dict[str, Any]
-    """The entity's state before the change, as its compensator needs it."""
+    """The state to put back (oVirt's snapshotEntityStatus stores the status it is given)."""
 
 
 class Command(StateMachineAggregate):
@@ -60,6 +60,10 @@ class Command(StateMachineAggregate):
     snapshots: tuple[EntitySnapshot, ...]
     messages: tuple[str, ...]
     end_attempt_failures: int
+    succeeded: bool
+    """Whether execute succeeded (oVirt's getSucceeded after executeCommand)."""
+    return_value: Any
+    """The action's own result (ActionReturnValue.actionReturnValue)."""
 
     @event("Created")
     def __init__(
@@ -85,6 +89,8 @@ class Command(StateMachineAggregate):
         self.snapshots = ()
         self.messages = ()
         self.end_attempt_failures = 0
+        self.succeeded = False
+        self.return_value = None
 
     @property
     def is_root(self) -> bool:
@@ -99,8 +105,17 @@ class Command(StateMachineAggregate):
         self.step_id = step_id
 
     @event("Executed")
-    def mark_executed(self, meta: EventMeta) -> None:
+    def mark_executed(
+        self,
+        meta: EventMeta,
+        succeeded: bool = True,
+        return_value: Any = None,
+        audit: AuditNote | None = None,
+    ) -> None:
+        """execute returned (oVirt's ``executed`` flag), whether it succeeded or not."""
         self.executed = True
+        self.succeeded = succeeded
+        self.return_value = return_value
 
     @event("ChildrenAdded")
     def add_children(self, meta: EventMeta, child_ids: tuple[UUID, ...]) -> None:
@@ -123,7 +138,9 @@ class Command(StateMachineAggregate):
         pass
 
     @event("ExecutionFailed")
-    def fail_execution(self, meta: EventMeta, messages: tuple[str, ...]) -> None:
+    def fail_execution(
+        self, meta: EventMeta, messages: tuple[str, ...], audit: AuditNote | None = None
+    ) -> None:
         self.messages = messages
 
     @event("Succeeded")
@@ -139,11 +156,13 @@ class Command(StateMachineAggregate):
         self.end_attempt_failures += 1
 
     @event("EndedSuccessfully")
-    def end_successfully(self, meta: EventMeta) -> None:
+    def end_successfully(self, meta: EventMeta, audit: AuditNote | None = None) -> None:
         pass
 
     @event("EndedWithFailure")
-    def end_with_failure(self, meta: EventMeta, messages: tuple[str, ...]) -> None:
+    def end_with_failure(
+        self, meta: EventMeta, messages: tuple[str, ...], audit: AuditNote | None = None
+    ) -> None:
         self.messages = messages
 
     @event("MarkedUnknown")

@@ -14,12 +14,16 @@ from domain.model.machine import Row, TransitionTable
 
 
 class DiskStatus(StrEnum):
-    """oVirt's ImageStatus, plus the removal tasktrail records instead of deleting a row."""
+    """oVirt's ImageStatus (a deleted image has no status: oVirt deletes its rows)."""
 
     OK = "OK"
     LOCKED = "LOCKED"
     ILLEGAL = "ILLEGAL"
-    REMOVED = "REMOVED"
+
+    @property
+    def code(self) -> int:
+        """The number oVirt stores (ImageStatus.getValue())."""
+        return {DiskStatus.OK: 1, DiskStatus.LOCKED: 2, DiskStatus.ILLEGAL: 4}[self]
 
 
 S = DiskStatus
@@ -35,8 +39,15 @@ DISK_TABLE = TransitionTable(
         Row("unlock", (S.LOCKED,), S.OK, "Unlocked", "the work was undone"),
         # The storage task failed: the image's state on storage is unknown.
         Row("mark_illegal", (S.LOCKED,), S.ILLEGAL, "MarkedIllegal", "deleting the image failed"),
-        # RemoveImage's end action: the image is gone from storage.
-        Row("remove", (S.LOCKED,), S.REMOVED, "Removed", "the image was deleted"),
+        # RemoveImage's end action: the image is gone from storage, oVirt deletes its rows.
+        Row(
+            "remove",
+            (S.LOCKED, S.ILLEGAL),
+            None,
+            "Removed",
+            "the image was deleted (also once compensation had marked it ILLEGAL)",
+            deletes=True,
+        ),
     ],
 )
 

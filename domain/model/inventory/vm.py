@@ -14,15 +14,32 @@ from domain.model.machine import Row, TransitionTable
 
 
 class VmStatus(StrEnum):
+    """oVirt's VMStatus, the part tasktrail's VMs go through (a removed VM has no status:
+    oVirt deletes its row, and its stream here ends)."""
+
     DOWN = "Down"
     UP = "Up"
-    IMAGE_LOCKED = "ImageLocked"
+    SUSPENDED = "Suspended"
     IMAGE_ILLEGAL = "ImageIllegal"
-    REMOVED = "Removed"
+    IMAGE_LOCKED = "ImageLocked"
+
+    @property
+    def code(self) -> int:
+        """The number oVirt stores (VMStatus.getValue())."""
+        return _VM_STATUS_CODES[self]
+
+
+_VM_STATUS_CODES = {
+    VmStatus.DOWN: 0,
+    VmStatus.UP: 1,
+    VmStatus.SUSPENDED: 13,
+    VmStatus.IMAGE_ILLEGAL: 14,
+    VmStatus.IMAGE_LOCKED: 15,
+}
 
 
 class VmOrigin(StrEnum):
-    """Where a VM comes from; only engine-managed VMs may be removed by RemoveVm."""
+    """Where a VM comes from (oVirt's OriginType, the part tasktrail knows)."""
 
     OVIRT = "OVIRT"
     HOSTED_ENGINE = "HOSTED_ENGINE"
@@ -30,16 +47,17 @@ class VmOrigin(StrEnum):
 
 
 S = VmStatus
-_PRESENT = (S.DOWN, S.UP, S.IMAGE_LOCKED, S.IMAGE_ILLEGAL)
+_PRESENT = (S.DOWN, S.UP, S.SUSPENDED, S.IMAGE_LOCKED, S.IMAGE_ILLEGAL)
 
 VM_TABLE = TransitionTable(
     "Vm",
     VmStatus,
     initial=[S.DOWN, S.UP],
     rows=[
-        Row("run", (S.DOWN,), S.UP, "Started", "the VM was powered on"),
-        Row("stop", (S.UP,), S.DOWN, "Stopped", "the VM was powered off"),
-        # RemoveVm transaction 1: the VM's images are locked while its disks go.
+        Row("run", (S.DOWN, S.SUSPENDED), S.UP, "Started", "the VM was powered on"),
+        Row("stop", (S.UP, S.SUSPENDED), S.DOWN, "Stopped", "the VM was powered off"),
+        Row("suspend", (S.UP,), S.SUSPENDED, "Suspended", "the VM was hibernated"),
+        # RemoveVm transaction 1 (VmHandler.lockVm): the VM's images are locked while its disks go.
         Row(
             "lock_image",
             (S.DOWN, S.IMAGE_ILLEGAL),
@@ -56,12 +74,19 @@ VM_TABLE = TransitionTable(
             "ImageMarkedIllegal",
             "its images are in an unknown state",
         ),
-        # RemoveVm transaction 2: the VM's records are removed.
-        Row("remove", (S.IMAGE_LOCKED, S.DOWN), S.REMOVED, "Removed", "the VM was deleted"),
-        # Compensation of transaction 2 brings the VM's records back, still locked.
-        Row("restore", (S.REMOVED,), S.IMAGE_LOCKED, "Restored", "its removal was undone"),
+        # RemoveVm transaction 2 (removeVmFromDb): oVirt deletes the VM's rows; its stream ends.
+        Row(
+            "remove", (S.IMAGE_LOCKED, S.DOWN), None, "Removed", "the VM was deleted", deletes=True
+        ),
         Row("attach_to_pool", _PRESENT, None, "AttachedToPool", "the VM joined a VM pool"),
         Row("detach_from_pool", _PRESENT, None, "DetachedFromPool", "the VM left its VM pool"),
+        Row(
+            "set_delete_protection",
+            _PRESENT,
+            None,
+            "DeleteProtectionSet",
+            "an operator turned delete protection on or off",
+        ),
         Row("begin_snapshot", _PRESENT, None, "SnapshotBegan", "a snapshot is being taken"),
         Row("end_snapshot", _PRESENT, None, "SnapshotEnded", "the snapshot is done"),
         Row("begin_backup", _PRESENT, None, "BackupBegan", "a backup is running"),
@@ -80,7 +105,8 @@ class Vm(StateMachineAggregate):
     ImageUnlocked: ClassVar[type[Any]]
     ImageMarkedIllegal: ClassVar[type[Any]]
     Removed: ClassVar[type[Any]]
-    Restored: ClassVar[type[Any]]
+    Suspended: ClassVar[type[Any]]
+    DeleteProtectionSet: ClassVar[type[Any]]
     AttachedToPool: ClassVar[type[Any]]
     DetachedFromPool: ClassVar[type[Any]]
     SnapshotBegan: ClassVar[type[Any]]
@@ -95,6 +121,7 @@ class Vm(StateMachineAggregate):
     vm_pool_id: UUID | None
     snapshot_in_progress: bool
     backup_in_progress: bool
+    delete_protected: bool
 
     @event("Created")
     def __init__(
@@ -115,6 +142,7 @@ class Vm(StateMachineAggregate):
         self.vm_pool_id = None
         self.snapshot_in_progress = False
         self.backup_in_progress = False
+        self.delete_protected = False
 
     @event("Started")
     def run(self, meta: EventMeta) -> None:
@@ -122,6 +150,10 @@ class Vm(StateMachineAggregate):
 
     @event("Stopped")
     def stop(self, meta: EventMeta) -> None:
+        pass
+
+    @event("Suspended")
+    def suspend(self, meta: EventMeta) -> None:
         pass
 
     @event("ImageLocked")
@@ -140,10 +172,6 @@ class Vm(StateMachineAggregate):
     def remove(self, meta: EventMeta) -> None:
         pass
 
-    @event("Restored")
-    def restore(self, meta: EventMeta) -> None:
-        pass
-
     @event("AttachedToPool")
     def attach_to_pool(self, meta: EventMeta, vm_pool_id: UUID) -> None:
         self.vm_pool_id = vm_pool_id
@@ -151,6 +179,10 @@ class Vm(StateMachineAggregate):
     @event("DetachedFromPool")
     def detach_from_pool(self, meta: EventMeta) -> None:
         self.vm_pool_id = None
+
+    @event("DeleteProtectionSet")
+    def set_delete_protection(self, meta: EventMeta, protected: bool) -> None:
+        self.delete_protected = protected
 
     @event("SnapshotBegan")
     def begin_snapshot(self, meta: EventMeta) -> None:

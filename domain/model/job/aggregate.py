@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.model.aggregate import StateMachineAggregate
-from domain.model.events import EventMeta
+from domain.model.events import EventMeta, Subject
 from domain.model.job.machine import JOB_TABLE, JobExecutionStatus
 
 
@@ -30,6 +30,9 @@ class Job(StateMachineAggregate):
     step_parents: dict[UUID, UUID | None]
     failed_step_id: UUID | None
     reason: str | None
+    subjects: tuple[Subject, ...]
+    external: bool
+    auto_cleared: bool
 
     @event("Started")
     def __init__(
@@ -38,13 +41,20 @@ class Job(StateMachineAggregate):
         id: UUID,
         action_type: str,
         description: str,
+        subjects: tuple[Subject, ...] = (),
+        external: bool = False,
+        auto_cleared: bool = True,
     ) -> None:
+        """``auto_cleared``: the job cleanup may delete it once it ended (oVirt's default)."""
         self.action_type = action_type
         self.description = description
         self.step_ids = ()
         self.step_parents = {}
         self.failed_step_id = None
         self.reason = None
+        self.subjects = subjects
+        self.external = external
+        self.auto_cleared = auto_cleared
 
     @event("StepAdded")
     def add_step(self, meta: EventMeta, step_id: UUID, parent_step_id: UUID | None) -> None:
@@ -52,8 +62,8 @@ class Job(StateMachineAggregate):
         self.step_parents = {**self.step_parents, step_id: parent_step_id}
 
     def next_step_number(self, parent_step_id: UUID | None) -> int:
-        """oVirt numbers steps from 1 among the children of one parent (or of the job)."""
-        return 1 + sum(1 for p in self.step_parents.values() if p == parent_step_id)
+        """oVirt numbers steps from 0 among the children of one parent (or of the job)."""
+        return sum(1 for p in self.step_parents.values() if p == parent_step_id)
 
     @event("Finished")
     def finish(self, meta: EventMeta) -> None:
@@ -71,3 +81,12 @@ class Job(StateMachineAggregate):
     @event("MarkedUnknown")
     def mark_unknown(self, meta: EventMeta) -> None:
         pass
+
+    @event("AutoClearSet")
+    def set_auto_cleared(self, meta: EventMeta) -> None:
+        """ClearExternalJob, or EndExternalJob with force: the cleanup may delete it."""
+        self.auto_cleared = True
+
+    @event("CleanedUp")
+    def clean_up(self, meta: EventMeta) -> None:
+        """JobRepositoryCleanupManager deleted it; history keeps it."""

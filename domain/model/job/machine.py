@@ -39,5 +39,22 @@ JOB_TABLE = TransitionTable(
         ),
         # saveStep bumps the job's last_update_time; here it also lists the step.
         Row("add_step", (S.STARTED,), None, "StepAdded", "a step began under this job"),
+        # ClearExternalJob / EndExternalJob(force): auto_cleared = true, status unchanged.
+        Row(
+            "set_auto_cleared",
+            tuple(S),
+            None,
+            "AutoClearSet",
+            "an operator let the cleanup delete it",
+        ),
+        # JobRepositoryCleanupManager: ended and auto-cleared jobs are deleted after a delay.
+        Row(
+            "clean_up",
+            (S.FINISHED, S.FAILED, S.ABORTED, S.UNKNOWN),
+            None,
+            "CleanedUp",
+            "its row was deleted by the job cleanup",
+            deletes=True,
+        ),
     ],
 )

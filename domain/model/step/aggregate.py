@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.model.aggregate import StateMachineAggregate
-from domain.model.events import EventMeta
+from domain.model.events import EventMeta, Subject
 from domain.model.job.machine import JobExecutionStatus
 from domain.model.step.machine import STEP_TABLE, StepEnum
 
@@ -33,6 +33,9 @@ class Step(StateMachineAggregate):
     external_id: str | None
     external_system_type: str | None
     reason: str | None
+    subjects: tuple[Subject, ...]
+    external: bool
+    progress: int | None
 
     @event("Started")
     def __init__(
@@ -44,7 +47,10 @@ class Step(StateMachineAggregate):
         step_number: int,
         description: str,
         parent_step_id: UUID | None = None,
+        subjects: tuple[Subject, ...] = (),
+        external: bool = False,
     ) -> None:
+        """``external``: added from outside (AddExternalStep), not by a command."""
         self.job_id = job_id
         self.parent_step_id = parent_step_id
         self.step_type = step_type
@@ -53,6 +59,9 @@ class Step(StateMachineAggregate):
         self.external_id = None
         self.external_system_type = None
         self.reason = None
+        self.subjects = subjects
+        self.external = external
+        self.progress = None
 
     @event("Finished")
     def finish(self, meta: EventMeta) -> None:
@@ -69,6 +78,11 @@ class Step(StateMachineAggregate):
     @event("MarkedUnknown")
     def mark_unknown(self, meta: EventMeta) -> None:
         pass
+
+    @event("ProgressReported")
+    def report_progress(self, meta: EventMeta, progress: int) -> None:
+        """oVirt's updateStepProgress: how far, in percent."""
+        self.progress = progress
 
     @event("ExternalAttached")
     def attach_external(

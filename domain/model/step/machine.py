@@ -36,6 +36,14 @@ STEP_TABLE = TransitionTable(
         Row("abort", (S.STARTED,), S.ABORTED, "Aborted", "its job was aborted"),
         # Startup finalizeJobs, or a storage task the SPM no longer knows.
         Row("mark_unknown", (S.STARTED,), S.UNKNOWN, "MarkedUnknown", "its outcome is unknown"),
+        # StepDao.updateStepProgress: a command or host job reports how far it is.
+        Row(
+            "report_progress",
+            (S.STARTED,),
+            None,
+            "ProgressReported",
+            "its work advanced",
+        ),
         # updateStepExternalId: the step now follows a storage task (vdsm task id).
         Row(
             "attach_external",
