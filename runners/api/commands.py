@@ -41,7 +41,7 @@ def run(
         raise UnknownIdError(f"{action}: {', '.join(unknown)} ({_named_ids(params)})")
     returned = engine.run_action(action, params, user=user.name, correlation_id=correlation_id)
     if not returned.valid:
-        raise RefusedError(f"[{', '.join(returned.validation_messages)}]")
+        raise RefusedError(f"[{', '.join(returned.validation_messages)}]", returned.command_id)
     return returned
 
 

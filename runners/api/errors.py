@@ -7,6 +7,7 @@ oVirt's API shows them as ``<fault>`` bodies (``reason`` and ``detail``), tasktr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from uuid import UUID
 
 from domain.model.errors import AggregateNotFoundError, RetryableError, TasktrailError
 from projections.queries import NotFoundError
@@ -45,6 +46,11 @@ class RefusedError(ApiError):
 
     status = 409
     reason = "Operation Failed"
+
+    def __init__(self, detail: str, command_id: UUID | None = None) -> None:
+        super().__init__(detail)
+        self.command_id = command_id
+        """The command that records the refusal, if one does."""
 
 
 class BodyTooLargeError(ApiError):

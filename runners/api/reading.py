@@ -8,7 +8,7 @@ what a view needs; the rest are small selects on the same tables.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -188,13 +188,27 @@ def data_center(model: ReadModel, pool_id: UUID) -> DataCenterView:
 
 def history(model: ReadModel, query: audit.AuditQuery) -> tuple[list[HistoryEvent], int | None]:
     """A page of the audit's events, and the offset of the next page (None on the last)."""
-    page = audit.events(model, query)
+    bounds = {"since": _utc(query.since), "until": _utc(query.until)}
+    page = audit.events(model, query.model_copy(update=bounds))
     return [HistoryEvent(**row) for row in page.events], page.next_offset
 
 
 def failed(model: ReadModel, since: datetime | None, limit: int) -> list[audit.FailedCommand]:
     """Root commands that ended with failure, newest first, with the step that failed."""
-    return audit.failed_commands(model, since, limit)
+    return audit.failed_commands(model, _utc(since), limit)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A moment as the database compares it: in UTC (PostgreSQL refuses offsets beyond ±16 h),
+    and within the years it stores (one at the edge of year 1 or 9999 is clamped)."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == datetime.min.year else datetime.max).replace(
+            tzinfo=UTC
+        )
 
 
 def _one(model: ReadModel, query: sa.Select[Any], what: str) -> Row:

@@ -27,7 +27,6 @@ from runners.users import Role, add_user
 ADMIN = ("admin@internal", "admin-password")
 OPERATOR = ("operator", "operator-password")
 VIEWER = ("viewer", "viewer-password")
-ROLES = {ADMIN: Role.ADMIN, OPERATOR: Role.OPERATOR, VIEWER: Role.READ_ONLY}
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -71,14 +70,22 @@ def serve(url: str, **api: Any) -> Iterator[ServerThread]:
 
 @pytest.fixture
 def live_api(database_url: str) -> Iterator[LiveApi]:
+    """The API with an admin user (``ADMIN``) and a storage pool that is up."""
     runtime = build_runtime(settings_for(database_url))
-    for (name, password), role in ROLES.items():
-        add_user(runtime.database, name, password, role)
+    add_user(runtime.database, *ADMIN, Role.ADMIN)
     pool = runtime.engine.run_action("AddEmptyStoragePool", {"name": "dc1"}, user="admin")
     runtime.loop().run_until_idle()
     with serve(database_url) as server:
         yield LiveApi(server.url, runtime, UUID(pool.action_return_value["storage_pool_id"]))
     runtime.database.dispose()
+
+
+@pytest.fixture
+def every_role(live_api: LiveApi) -> LiveApi:
+    """The live API with an operator (``OPERATOR``) and a read-only user (``VIEWER``) too."""
+    add_user(live_api.runtime.database, *OPERATOR, Role.OPERATOR)
+    add_user(live_api.runtime.database, *VIEWER, Role.READ_ONLY)
+    return live_api
 
 
 def add_vm(

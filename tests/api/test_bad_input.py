@@ -27,7 +27,10 @@ def http(live_api: LiveApi) -> httpx.Client:
     return live_api.client(headers={"Accept": "application/json"})
 
 
-def test_unknown_query_parameters_are_named(live_api: LiveApi, http: httpx.Client) -> None:
+def test_unknown_query_parameters_and_values_of_the_wrong_type_are_named(
+    live_api: LiveApi, http: httpx.Client
+) -> None:
+    vm_id = add_vm(live_api, "typed")["vm_id"]
     before = live_api.written()
     vms = http.get("/ovirt-engine/api/vms", params={"serch": "name=x"})
     assert vms.status_code == 400
@@ -40,12 +43,6 @@ def test_unknown_query_parameters_are_named(live_api: LiveApi, http: httpx.Clien
     history = http.get("/api/v1/history", params={"type": "Failed"})
     assert history.status_code == 400
     assert history.json()["detail"].startswith("unknown query parameter(s) type; accepted: ")
-    assert live_api.written() == before
-
-
-def test_values_of_the_wrong_type_are_named(live_api: LiveApi, http: httpx.Client) -> None:
-    vm_id = add_vm(live_api, "typed")["vm_id"]
-    before = live_api.written()
     too_many = http.get("/ovirt-engine/api/jobs", params={"max": "ten"})
     assert (too_many.status_code, fault_detail(too_many)) == (
         400,
@@ -64,7 +61,7 @@ def test_values_of_the_wrong_type_are_named(live_api: LiveApi, http: httpx.Clien
     assert live_api.written() == before
 
 
-def test_unknown_ids_are_named_and_not_found(live_api: LiveApi, http: httpx.Client) -> None:
+def test_unknown_ids_searches_and_versions_are_named(live_api: LiveApi, http: httpx.Client) -> None:
     before = live_api.written()
     unknown = uuid4()
     vm = http.get(f"/ovirt-engine/api/vms/{unknown}")
@@ -80,10 +77,19 @@ def test_unknown_ids_are_named_and_not_found(live_api: LiveApi, http: httpx.Clie
     assert http.get(f"/api/v1/jobs/{unknown}").json() == {"detail": f"job {unknown} not found"}
     assert http.get(f"/api/v1/replay/{unknown}").status_code == 404
     assert http.get("/ovirt-engine/api/nothing").status_code == 404
+    search = http.get("/ovirt-engine/api/vms", params={"search": "host=h1"})
+    assert fault_detail(search) == "cannot search by 'host'; searchable: id, name, status"
+    garbled = http.get("/ovirt-engine/api/jobs", params={"search": "status"})
+    assert fault_detail(garbled) == "cannot read search term 'status': expected field=value"
+    version = http.get("/ovirt-engine/api", headers={"Version": "3"})
+    assert (version.status_code, fault_detail(version)) == (
+        400,
+        "this is version 4 of the API; the Version header asks for 3",
+    )
     assert live_api.written() == before
 
 
-def test_malformed_bodies_are_refused(live_api: LiveApi, http: httpx.Client) -> None:
+def test_malformed_and_oversize_bodies_are_refused(live_api: LiveApi, http: httpx.Client) -> None:
     before = live_api.written()
     vms = "/ovirt-engine/api/vms"
     cases = [
@@ -122,13 +128,6 @@ def test_malformed_bodies_are_refused(live_api: LiveApi, http: httpx.Client) -> 
         json={"action": "AddEmptyStoragePool", "params": {"name": "x"}, "correlation_id": "a b"},
     )
     assert bad_id.status_code == 422
-    assert live_api.written() == before
-
-
-def test_oversize_bodies_are_refused_before_they_are_read(
-    live_api: LiveApi, http: httpx.Client
-) -> None:
-    before = live_api.written()
     huge = b"<vm><name>" + b"x" * (2 << 20) + b"</name></vm>"
     declared = http.post("/ovirt-engine/api/vms", content=huge, headers=XML)
     assert (declared.status_code, fault_detail(declared)) == (
@@ -145,15 +144,3 @@ def test_oversize_bodies_are_refused_before_they_are_read(
     assert v1.status_code == 413
     assert v1.json() == {"detail": "the request body is larger than 1048576 bytes"}
     assert live_api.written() == before
-
-
-def test_searches_and_versions_the_api_does_not_know_are_refused(http: httpx.Client) -> None:
-    search = http.get("/ovirt-engine/api/vms", params={"search": "host=h1"})
-    assert fault_detail(search) == "cannot search by 'host'; searchable: id, name, status"
-    garbled = http.get("/ovirt-engine/api/jobs", params={"search": "status"})
-    assert fault_detail(garbled) == "cannot read search term 'status': expected field=value"
-    version = http.get("/ovirt-engine/api", headers={"Version": "3"})
-    assert (version.status_code, fault_detail(version)) == (
-        400,
-        "this is version 4 of the API; the Version header asks for 3",
-    )

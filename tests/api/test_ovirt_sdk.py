@@ -54,42 +54,26 @@ def job_of(connection: sdk.Connection, correlation_id: str, ended: bool = True) 
     return eventually(found)
 
 
-def test_the_sdk_logs_in_with_a_password_and_reads_the_api_root(
-    connection: sdk.Connection,
+def test_the_sdk_logs_in_and_browses_the_api_root_vms_disks_and_data_centers(
+    connection: sdk.Connection, live_api: LiveApi
 ) -> None:
     assert connection.test(raise_exception=True)
-    api = connection.system_service().get()
-    assert api.product_info.name == "tasktrail"
-    assert api.product_info.version.major == 4
+    system = connection.system_service()
+    api = system.get()
+    assert (api.product_info.name, api.product_info.version.major) == ("tasktrail", 4)
     assert api.authenticated_user.id is not None
-
-
-def test_the_sdk_adds_vms_and_lists_them_by_name(
-    connection: sdk.Connection, live_api: LiveApi
-) -> None:
-    web = add_vm(connection, live_api, "web1")
+    web = add_vm(connection, live_api, "web1", disks=3)
     add_vm(connection, live_api, "db1")
     assert web.status == types.VmStatus.DOWN
-    vms = connection.system_service().vms_service()
-    found = eventually(lambda: vms.list(search="name=web1"))
-    assert [(v.id, v.name) for v in found] == [(web.id, "web1")]
+    vms = system.vms_service()
+    assert [(v.id, v.name) for v in vms.list(search="name=web1")] == [(web.id, "web1")]
     assert {v.name for v in vms.list(search="name=*1")} == {"web1", "db1"}
     assert vms.list(search="name=nothing") == []
-    assert vms.vm_service(web.id).get().name == "web1"
-
-
-def test_the_sdk_reads_disks_their_attachments_and_the_data_centers(
-    connection: sdk.Connection, live_api: LiveApi
-) -> None:
-    vm = add_vm(connection, live_api, "app1", disks=3)
-    system = connection.system_service()
-    attachments = eventually(
-        lambda: system.vms_service().vm_service(vm.id).disk_attachments_service().list()
-    )
+    attachments = vms.vm_service(web.id).disk_attachments_service().list()
     assert len(attachments) == 3
     disk = system.disks_service().disk_service(attachments[0].disk.id).get()
     assert disk.status == types.DiskStatus.OK
-    assert disk.alias.startswith("app1_Disk")
+    assert disk.alias.startswith("web1_Disk")
     [data_center] = system.data_centers_service().list()
     assert (data_center.id, data_center.status) == (
         str(live_api.pool_id),
@@ -100,9 +84,9 @@ def test_the_sdk_reads_disks_their_attachments_and_the_data_centers(
 def test_the_sdk_removes_a_vm_with_a_correlation_id_and_follows_its_job_to_the_end(
     connection: sdk.Connection, live_api: LiveApi
 ) -> None:
+    vms = connection.system_service().vms_service()
     vm = add_vm(connection, live_api, "web2")
-    vm_service = connection.system_service().vms_service().vm_service(vm.id)
-    vm_service.remove(async_=True, query={"correlation_id": "remove-web2"})
+    vms.vm_service(vm.id).remove(async_=True, query={"correlation_id": "remove-web2"})
     job = job_of(connection, "remove-web2")
     assert job.status == types.JobStatus.FINISHED
     assert job.description == "Removing VM web2 from system"
@@ -114,17 +98,9 @@ def test_the_sdk_removes_a_vm_with_a_correlation_id_and_follows_its_job_to_the_e
     storage = [s for s in steps if s.external_type == types.ExternalSystemType.VDSM]
     assert len(storage) == 2
     assert steps_service.step_service(storage[0].id).get().job.id == job.id
-
-
-def test_a_synchronous_removal_answers_once_the_engine_has_executed_it(
-    connection: sdk.Connection, live_api: LiveApi
-) -> None:
-    vm = add_vm(connection, live_api, "web3")
-    connection.system_service().vms_service().vm_service(vm.id).remove(
-        query={"correlation_id": "sync-web3"}
-    )
-    started = job_of(connection, "sync-web3", ended=False)
-    assert started.start_time is not None
+    synchronous = add_vm(connection, live_api, "web3")
+    vms.vm_service(synchronous.id).remove(query={"correlation_id": "remove-web3"})
+    assert job_of(connection, "remove-web3", ended=False).start_time is not None
 
 
 def test_the_sdk_lists_a_failed_jobs_steps_after_a_storage_fault(
@@ -132,7 +108,7 @@ def test_the_sdk_lists_a_failed_jobs_steps_after_a_storage_fault(
 ) -> None:
     vm = add_vm(connection, live_api, "doomed", disks=2)
     vm_service = connection.system_service().vms_service().vm_service(vm.id)
-    attachments = eventually(lambda: vm_service.disk_attachments_service().list())
+    attachments = vm_service.disk_attachments_service().list()
     live_api.runtime.spm.inject_fault(UUID(attachments[1].disk.id), "delete")
     vm_service.remove(async_=True, query={"correlation_id": "remove-doomed"})
     job = job_of(connection, "remove-doomed")
@@ -144,26 +120,17 @@ def test_the_sdk_lists_a_failed_jobs_steps_after_a_storage_fault(
     ]
 
 
-def test_a_refused_removal_is_a_fault_with_ovirts_code_and_reason(
+def test_refusals_and_unknown_ids_are_faults_with_ovirts_codes(
     connection: sdk.Connection, live_api: LiveApi
 ) -> None:
-    vm = (
-        connection.system_service()
-        .vms_service()
-        .add(types.Vm(name="running", status=types.VmStatus.UP))
-    )
+    system = connection.system_service()
+    running = system.vms_service().add(types.Vm(name="running", status=types.VmStatus.UP))
     with pytest.raises(sdk.Error) as refused:
-        connection.system_service().vms_service().vm_service(vm.id).remove()
+        system.vms_service().vm_service(running.id).remove()
     assert refused.value.code == 409
     assert refused.value.fault.reason == "Operation Failed"
     assert "ACTION_TYPE_FAILED_VM_IS_RUNNING" in refused.value.fault.detail
-
-
-def test_unknown_ids_are_not_found_and_write_nothing(
-    connection: sdk.Connection, live_api: LiveApi
-) -> None:
     before = live_api.written()
-    system = connection.system_service()
     unknown = "6d1c2a8e-0000-4000-8000-000000000000"
     for lookup in (
         lambda: system.vms_service().vm_service(unknown).get(),

@@ -54,7 +54,9 @@ def add_user(database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_tasktrail_api_serves_a_user_added_once_by_tasktrail_user_add(database_url: str) -> None:
+def test_tasktrail_api_serves_a_user_added_once_by_tasktrail_user_add(tmp_path: Path) -> None:
+    """On SQLite only: the API on each database runs in-process in every other test."""
+    database_url = f"sqlite:///{tmp_path / 'tasktrail.db'}"
     added = add_user(database_url)
     assert added.returncode == 0, added.stderr
     again = add_user(database_url)

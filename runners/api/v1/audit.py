@@ -3,21 +3,26 @@ commands that failed; and replay of any aggregate at a version or a moment."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
 from projections.audit import AuditQuery, FailedCommand
+from projections.event_log import EventLog
 from projections.replay import AggregateView, TransitionView, job_tree_at, state_at, transitions
 from runners.api import reading
 from runners.api.access import Reader
-from runners.api.errors import BadInputError
 from runners.api.state import api_state
 from runners.api.views import HistoryEvent
 
 router = APIRouter(tags=["audit"])
+MAX_VERSION = 2**31 - 1
+"""Aggregate versions are stored as 32-bit integers."""
+MAX_POSITION = 2**62
+"""Positions and offsets in the log are 64-bit integers."""
 
 
 class HistoryPage(BaseModel):
@@ -49,7 +54,9 @@ def history_query(
     until: AwareDatetime | None = None,
     newest_first: bool = False,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous page.")] = 0,
+    cursor: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="next_cursor of the previous page.")
+    ] = 0,
 ) -> AuditQuery:
     return AuditQuery(
         entity=entity,
@@ -96,22 +103,35 @@ class Replay(BaseModel):
 
 
 @router.get("/replay/{aggregate_id}")
-def replay(
+def replay_now(request: Request, aggregate_id: UUID, user: Reader) -> Replay:
+    """Any aggregate as it stands now, and every transition that led there."""
+    return _replayed(api_state(request).runtime.store, aggregate_id, None, None)
+
+
+@router.get("/replay/{aggregate_id}/versions/{version}")
+def replay_version(
     request: Request,
     aggregate_id: UUID,
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
     user: Reader,
-    version: Annotated[int | None, Query(ge=1)] = None,
-    at: AwareDatetime | None = None,
 ) -> Replay:
-    """Any aggregate as it stood at a version or a moment (default: now)."""
-    if version is not None and at is not None:
-        raise BadInputError("give version or at, not both")
-    store = api_state(request).runtime.store
+    """The aggregate as it stood at ``version`` (1 is its creation)."""
+    return _replayed(api_state(request).runtime.store, aggregate_id, version, None)
+
+
+@router.get("/replay/{aggregate_id}/moments/{at}")
+def replay_moment(request: Request, aggregate_id: UUID, at: AwareDatetime, user: Reader) -> Replay:
+    """The aggregate (a job with its steps) as it stood at moment ``at``."""
+    return _replayed(api_state(request).runtime.store, aggregate_id, None, at)
+
+
+def _replayed(
+    store: EventLog, aggregate_id: UUID, version: int | None, at: datetime | None
+) -> Replay:
     state = state_at(store, aggregate_id, version=version, at=at)
     path = transitions(store, aggregate_id, state.version)
-    tree = (
-        job_tree_at(store, aggregate_id, at or state.modified_on)
-        if state.aggregate_type == "Job"
-        else None
+    if state.aggregate_type != "Job":
+        return Replay(state=state, path=path)
+    return Replay(
+        state=state, path=path, tree=job_tree_at(store, aggregate_id, at or state.modified_on)
     )
-    return Replay(state=state, path=path, tree=tree)

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from domain.actions.registry import default_registry
 from domain.services.return_value import ActionReturnValue
 from runners.api import commands, reading
 from runners.api.access import Operator, Reader
@@ -21,7 +22,10 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many, newe
 class RunCommand(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(description="An action a user may run (GET /actions), e.g. RemoveVm.")
+    action: str = Field(
+        description="An action a user may run (GET /actions), e.g. RemoveVm.",
+        json_schema_extra={"enum": list[JsonValue](default_registry().public())},
+    )
     params: dict[str, Any] = Field(
         default_factory=dict, description='The action\'s parameters, e.g. {"vm_id": "…"}.'
     )

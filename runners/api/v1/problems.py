@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from domain.model.errors import TasktrailError
-from runners.api.errors import ApiError, translated
+from runners.api.errors import ApiError, RefusedError, translated
 
 
 class Problem(BaseModel):
     detail: str
     """What was wrong: the parameter, id or value, and why."""
+    command_id: UUID | None = None
+    """For a command the engine refused (409): the command that records the refusal."""
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -36,7 +39,10 @@ def install(app: FastAPI) -> None:
 
 async def _api_error(request: Request, error: ApiError) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Basic realm="tasktrail"'} if error.status == 401 else None
-    return JSONResponse({"detail": error.detail}, error.status, headers)
+    body: dict[str, Any] = {"detail": error.detail}
+    if isinstance(error, RefusedError) and error.command_id is not None:
+        body["command_id"] = str(error.command_id)
+    return JSONResponse(body, error.status, headers)
 
 
 async def _tasktrail_error(request: Request, error: TasktrailError) -> JSONResponse:

@@ -23,6 +23,7 @@ from projections.event_log import Recorded
 from runners.api.access import Reader
 from runners.api.errors import BadInputError
 from runners.api.state import ApiState, api_state
+from runners.api.v1.audit import MAX_POSITION
 
 router = APIRouter(tags=["stream"])
 _BATCH = 200
@@ -48,7 +49,9 @@ _COMMON = {
 def events(
     request: Request,
     user: Reader,
-    after: Annotated[int | None, Query(ge=0, description="Start after this position.")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="Start after this position.")
+    ] = None,
     last_event_id: Annotated[
         str | None, Header(description="Set by a reconnecting client.")
     ] = None,
@@ -62,11 +65,10 @@ def events(
 def _position(last_event_id: str | None) -> int | None:
     if last_event_id is None:
         return None
-    if not last_event_id.strip().isdigit():
-        raise BadInputError(
-            f"Last-Event-ID must be a position (a whole number), not {last_event_id!r}"
-        )
-    return int(last_event_id)
+    text = last_event_id.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_POSITION:
+        raise BadInputError(f"Last-Event-ID must be a position in the log, not {last_event_id!r}")
+    return int(text)
 
 
 async def _follow(state: ApiState, position: int) -> AsyncIterator[ServerSentEvent]:
