@@ -4,9 +4,9 @@
 ``TASKTRAIL_BENCH_W3_EVENTS=200000 python -m bench --full --only w3_rebuild`` for a shorter
 full-mode rebuild.
 
-Full mode takes hours on a 2-core machine: W3 alone (1,000,000 events, on each store) is
-about 10 minutes of growing, rebuilding and verifying per store when the machine is quiet, and
-the memory probe (30,000 commands) about 25 minutes.
+Full mode is long on a 2-core machine: W3 grows, rebuilds and verifies linearly with its size
+(200,000 events on both stores took 9.5 minutes on a busy machine, so expect about 45 at
+1,000,000), and the memory probe runs 30,000 commands (about 25 minutes).
 """
 
 from __future__ import annotations
