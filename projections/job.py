@@ -5,13 +5,15 @@ from __future__ import annotations
 from domain.model.events import Transitioned
 from domain.model.job.aggregate import Job
 from domain.model.step.aggregate import Step
-from projections.changes import Change, Insert, Update
+from projections.changes import Change, Delete, Insert, Update
 
 _ENDED = {"FINISHED", "FAILED", "ABORTED"}
 
 
 def project_job(event: Transitioned) -> list[Change]:
     key = {"job_id": event.originator_id}
+    if isinstance(event, Job.CleanedUp):
+        return [Delete("job", key)]
     if isinstance(event, Job.Started):
         return [
             Insert(

@@ -8,6 +8,7 @@ A rival taking a lock between our check and our save makes the save fail; we the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from domain.model.errors import ConcurrencyError
 from domain.services import validation
 from domain.services.command_base import ActionParameters
+from domain.services.locks import conflicts
 from domain.services.ports import EngineNotice, Ports
 from domain.services.return_value import ActionReturnValue
 from runners.aggregate_cache import AggregateCache
@@ -24,6 +26,8 @@ from runners.unit_of_work import UnitOfWork
 Params = Mapping[str, Any] | ActionParameters
 Mapper = Callable[[Callable[[Any], ActionReturnValue], Iterable[Any]], Iterator[ActionReturnValue]]
 _LOCK_RACE_ATTEMPTS = 5
+_LOCK_POLL = 0.05
+"""Seconds between two looks at the locks a waiting command needs."""
 
 
 def _nothing() -> None:
@@ -74,6 +78,7 @@ class Engine:
         abandon: bool,
     ) -> ActionReturnValue:
         """Validation saved; with ``abandon``, a valid command is saved refused instead."""
+        self._wait_for_locks(action_type, params)
         for attempt in range(_LOCK_RACE_ATTEMPTS):
             self.cache.sync(self.store.read)
             uow = self.unit_of_work()
@@ -90,6 +95,21 @@ class Engine:
                 continue
             return returned
         raise AssertionError("unreachable")
+
+    def _wait_for_locks(self, action_type: StrEnum | str, params: Params) -> None:
+        """oVirt's acquireLockWait: a command with ``lock_wait`` waits (up to it) until no
+        other command holds its exclusive locks; validation then answers as usual.
+        """
+        cls = self.ports.registry.command_class(action_type)
+        if cls.lock_wait is None:
+            return
+        locks = cls(cls.parse(params)).locks()
+        deadline = time.monotonic() + cls.lock_wait
+        while time.monotonic() < deadline:
+            self.cache.sync(self.store.read)
+            if not conflicts(self.unit_of_work(), locks):
+                return
+            time.sleep(min(_LOCK_POLL, max(0.0, deadline - time.monotonic())))
 
     def run_multiple_actions(
         self,

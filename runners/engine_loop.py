@@ -35,6 +35,7 @@ from runners.aggregate_cache import AggregateCache
 from runners.callback_timing import CallbackTiming
 from runners.event_store import EventStore
 from runners.follower import Follower
+from runners.housekeeping import JobCleanup
 from runners.leases import Leases, SoleEngine
 from runners.retries import Retries
 from runners.unit_of_work import UnitOfWork
@@ -82,6 +83,7 @@ class EngineLoop:
         self._next_poll = 0.0
         self._next_sweep = 0.0
         self._started = False
+        self.job_cleanup = JobCleanup(ports, self.database, monotonic)
 
     @property
     def database(self) -> sa.Engine:
@@ -157,6 +159,7 @@ class EngineLoop:
         with recording() as events:
             self._poll_pools(uow, events)
             self._sweep(uow, events)
+            self.job_cleanup.run(uow, self.leases.owns)
             self._cascade(uow, events, taken)
         self._save(uow, taken)
 

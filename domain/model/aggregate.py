@@ -16,6 +16,7 @@ import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from uuid import UUID, uuid4
@@ -60,9 +61,13 @@ class StateMachineAggregate(BaseAggregate[UUID]):
         """Who created it and for which request; engine-driven events keep that lineage."""
         deleted: bool
         """Ended by a move that deletes it (oVirt removes its row); its stream is closed."""
+        state_since: datetime
+        """When it entered its state (a job's end_time, once it ended)."""
 
     class Event(Transitioned, CanMutateAggregate[UUID]):
         def apply(self, aggregate: Any) -> None:
+            if self.to_state != self.from_state:
+                aggregate.state_since = self.timestamp
             aggregate.state = aggregate.TABLE.states(self.to_state)
             aggregate.deleted = aggregate.TABLE.row_of(type(self).__name__).deletes
 
@@ -72,6 +77,7 @@ class StateMachineAggregate(BaseAggregate[UUID]):
         def apply(self, aggregate: Any) -> None:
             aggregate.origin_meta = self.meta
             aggregate.state = aggregate.TABLE.states(self.to_state)
+            aggregate.state_since = self.timestamp
             aggregate.deleted = False
 
     @staticmethod

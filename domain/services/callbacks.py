@@ -30,6 +30,7 @@ _SETTLED = (S.SUCCEEDED, S.FAILED)
 def poll_callback(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
     """One evaluation of a callback command: wait, or settle and end it; True once ended."""
     command = uow.get(Command, command_id)
+    expire_overdue(ports, uow, command)
     if command.state in _SETTLED:
         return settle_and_end(ports, uow, command_id, keep_status)
     if command.state not in _SETTLING:
@@ -57,6 +58,21 @@ def _child_pending(ports: Ports, child: Command) -> bool:
     if child.state in (S.EXECUTION_FAILED, S.SUCCEEDED, S.FAILED):
         return runs_own_end(ports, child)
     return False
+
+
+def expire_overdue(ports: Ports, uow: UnitOfWork, command: Command) -> None:
+    """CommandsRepository.markExpiredCommandsAsFailure: a callback command's direct children
+    (or, without children, the command itself) ACTIVE for longer than CoCoLifeInMinutes
+    since they were last saved become FAILED. A COMMAND_MANAGED child still ends itself.
+    """
+    if command.state.is_ended:
+        return
+    targets = [uow.get(Command, c) for c in command.child_ids] or [command]
+    now = ports.clock.now()
+    for target in targets:
+        idle = (now - target.modified_on).total_seconds()
+        if target.state is S.ACTIVE and idle > ports.settings.command_life:
+            target.fail(ports.cause_for(target, target.id), (Msg.EXPIRED.value,))
 
 
 def _child_failed(child: Command) -> bool:

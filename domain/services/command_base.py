@@ -89,7 +89,8 @@ class CommandBase(Generic[P]):
     end_procedure: ClassVar[EndProcedure] = EndProcedure.PARENT_MANAGED
     lock_scope: ClassVar[LockScope] = LockScope.EXECUTION
     lock_wait: ClassVar[float | None] = None
-    """Seconds to wait for a lock held by another command; None refuses at once (NO_WAIT)."""
+    """Seconds to wait for locks held by other commands (``math.inf``: forever, oVirt's
+    WAIT_FOREVER); None refuses at once (NO_WAIT, most commands' and RemoveVm's)."""
 
     def __init__(self, params: P) -> None:
         self.params = params
@@ -130,7 +131,16 @@ class CommandBase(Generic[P]):
         return []
 
     def lock_requests(self) -> list[LockRequest]:
+        """The locks the command asks for (oVirt's getExclusiveLocks and getSharedLocks)."""
         return []
+
+    def locks(self) -> list[LockRequest]:
+        """The locks it takes: a command that waits for its locks takes only the exclusive
+        ones, as oVirt's buildLockFromExclusives drops the shared ones.
+        """
+        if self.lock_wait is None:
+            return self.lock_requests()
+        return [r for r in self.lock_requests() if r.exclusive]
 
     def execute(self, run: Execution) -> Any:
         """The work; returns the action's own result (ActionReturnValue.action_return_value)."""

@@ -103,7 +103,7 @@ def end_command(
     if finalizing is not None:
         _end_finalizing(uow, cause, finalizing, succeeded)
     if command.is_root:
-        close_root(uow, cause, job, command, handler.lock_requests())
+        close_root(uow, cause, job, command, handler.locks())
 
 
 def _end(command: Command, cause: Cause, succeeded: bool, audit: AuditNote | None) -> None:

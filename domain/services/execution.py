@@ -114,7 +114,7 @@ class Execution:
     def free_locks(self) -> None:
         """Releases this command's locks now (oVirt's freeLock inside execute)."""
         handler = self.ports.registry.handler_for(self.command)
-        release_all(self.uow, self.cause, self.command_id, handler.lock_requests())
+        release_all(self.uow, self.cause, self.command_id, handler.locks())
 
     def announce(self, *notices: EngineNotice) -> None:
         self.uow.announce(*notices)

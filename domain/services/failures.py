@@ -83,7 +83,7 @@ def _waits(handler: CommandBase[Any]) -> bool:
 def _close(uow: UnitOfWork, handler: CommandBase[Any], command: Command, cause: Cause) -> None:
     if command.is_root:
         job = uow.get(Job, command.job_id) if command.job_id else None
-        close_root(uow, cause, job, command, handler.lock_requests())
+        close_root(uow, cause, job, command, handler.locks())
     else:
         _free_locks(uow, handler, command, cause, at_end=True)
 
@@ -93,7 +93,7 @@ def _free_locks(
 ) -> None:
     """freeLockExecute: execution-scoped locks go now; all of them when nothing waits."""
     if at_end or handler.lock_scope is LockScope.EXECUTION:
-        release_all(uow, cause, command.id, handler.lock_requests())
+        release_all(uow, cause, command.id, handler.locks())
 
 
 def _audit(

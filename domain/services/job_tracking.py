@@ -12,7 +12,7 @@ from domain.model.step.machine import StepEnum
 
 if TYPE_CHECKING:
     from domain.model.events import Cause
-    from domain.services.ports import UnitOfWork
+    from domain.services.ports import EngineSettings, Ports, UnitOfWork
 
 
 def add_step(
@@ -64,3 +64,26 @@ def _why(failed: Step | None, reason: str) -> str:
     if failed is None:
         return reason
     return f"step {failed.step_type} #{failed.step_number} failed: {failed.reason}"
+
+
+_FAILED_ENDS = (JobExecutionStatus.FAILED, JobExecutionStatus.ABORTED, JobExecutionStatus.UNKNOWN)
+
+
+def clean_up_job(ports: Ports, uow: UnitOfWork, job_id: UUID) -> bool:
+    """oVirt's DeleteCompletedJobsOlderThanDate for one job: deleted (an event; history keeps
+    it) if it is auto-cleared and ended longer ago than its status's life. True if deleted.
+    """
+    job = uow.find(Job, job_id)
+    if job is None or job.deleted or not job.auto_cleared:
+        return False
+    life = _life(ports.settings, job.state)
+    if life is None or (ports.clock.now() - job.state_since).total_seconds() <= life:
+        return False
+    job.clean_up(ports.cause_for(job))
+    return True
+
+
+def _life(settings: EngineSettings, status: JobExecutionStatus) -> float | None:
+    if status is JobExecutionStatus.FINISHED:
+        return settings.succeeded_job_life
+    return settings.failed_job_life if status in _FAILED_ENDS else None

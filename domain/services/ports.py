@@ -134,6 +134,12 @@ class EngineSettings:
     """End methods that throw are retried this often, then the command fails (BZ 1451413)."""
     command_life: float = 3000 * 60.0
     """An ACTIVE command older than this fails (CoCoLifeInMinutes)."""
+    job_cleanup_rate: float = 10 * 60.0
+    """How often ended jobs are looked for to delete (JobCleanupRateInMinutes)."""
+    succeeded_job_life: float = 10 * 60.0
+    """A FINISHED job is deleted this long after it ended (SucceededJobCleanupTimeInMinutes)."""
+    failed_job_life: float = 60 * 60.0
+    """A FAILED, ABORTED or UNKNOWN job likewise (FailedJobCleanupTimeInMinutes)."""
 
 
 @dataclass(frozen=True)

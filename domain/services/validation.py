@@ -89,7 +89,7 @@ def _validate(
     command_id = uuid4()
     acting = cause.because_of(command_id)
     job = _start_job(uow, handler, acting) if handler.monitored else None
-    locks = handler.lock_requests()
+    locks = handler.locks()
     messages = conflicts(uow, locks) or handler.validate(uow, lookups)
     if messages:
         messages = [*handler.action_vars, *messages]
@@ -153,6 +153,6 @@ def abandon(ports: Ports, uow: UnitOfWork, command_id: UUID) -> None:
     command = uow.get(Command, command_id)
     cause = ports.cause_for(command, command_id)
     command.fail_validation(cause, (Msg.NOT_ALL_COMMANDS_VALID.value,))
-    release_all(uow, cause, command_id, ports.registry.handler_for(command).lock_requests())
+    release_all(uow, cause, command_id, ports.registry.handler_for(command).locks())
     if command.job_id is not None:
         end_job(uow, cause, uow.get(Job, command.job_id), False, Msg.NOT_ALL_COMMANDS_VALID)

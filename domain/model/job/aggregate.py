@@ -23,6 +23,8 @@ class Job(StateMachineAggregate):
     Failed: ClassVar[type[Any]]
     Aborted: ClassVar[type[Any]]
     MarkedUnknown: ClassVar[type[Any]]
+    AutoClearSet: ClassVar[type[Any]]
+    CleanedUp: ClassVar[type[Any]]
     state: JobExecutionStatus
     action_type: str
     description: str

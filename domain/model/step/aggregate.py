@@ -24,6 +24,7 @@ class Step(StateMachineAggregate):
     Aborted: ClassVar[type[Any]]
     MarkedUnknown: ClassVar[type[Any]]
     ExternalAttached: ClassVar[type[Any]]
+    ProgressReported: ClassVar[type[Any]]
     state: JobExecutionStatus
     job_id: UUID
     parent_step_id: UUID | None
