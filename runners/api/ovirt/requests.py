@@ -45,7 +45,7 @@ class Query:
         value = self.values.get(name)
         if value is None:
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise BadInputError(f"query parameter {name} must be a whole number, not {value!r}")
         return int(value)
 

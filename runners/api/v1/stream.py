@@ -72,11 +72,12 @@ def _position(last_event_id: str | None) -> int | None:
 
 
 async def _follow(state: ApiState, position: int) -> AsyncIterator[ServerSentEvent]:
-    """Every event after ``position``, then each new one as the log watcher sees it."""
+    """Every event after ``position``, then each new one as soon as the log watcher has seen
+    it (only the watcher asks the database; a stream looks at the watcher's position, often)."""
     store = state.runtime.store
     while True:
         if state.watcher.head <= position:
-            await asyncio.sleep(state.settings.stream_poll)
+            await asyncio.sleep(state.settings.stream_poll / 5)
             continue
         for recorded in await run_in_threadpool(store.read, position, _BATCH):
             yield _message(recorded)
