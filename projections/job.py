@@ -27,13 +27,15 @@ def project_job(event: Transitioned) -> list[Change]:
                     "correlation_id": event.meta.correlation_id,
                     "start_time": event.timestamp,
                     "last_update_time": event.timestamp,
-                    "is_external": False,
-                    "is_auto_cleared": True,
+                    "is_external": event.external,
+                    "is_auto_cleared": event.auto_cleared,
                 },
             )
         ]
     values: dict[str, object] = {"status": event.to_state, "last_update_time": event.timestamp}
-    if event.to_state in _ENDED:
+    if isinstance(event, Job.AutoClearSet):
+        values["is_auto_cleared"] = True
+    elif event.to_state in _ENDED and event.from_state != event.to_state:
         values["end_time"] = event.timestamp
     if isinstance(event, Job.Failed):
         values |= {"failed_step_id": event.failed_step_id, "reason": event.reason}
@@ -56,7 +58,7 @@ def project_step(event: Transitioned) -> list[Change]:
                     "status": event.to_state,
                     "start_time": event.timestamp,
                     "correlation_id": event.meta.correlation_id,
-                    "is_external": False,
+                    "is_external": event.external,
                 },
             )
         ]

@@ -9,8 +9,10 @@ A rival taking a lock between our check and our save makes the save fail; we the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from domain.model.errors import ConcurrencyError
@@ -19,12 +21,12 @@ from domain.services.command_base import ActionParameters
 from domain.services.locks import conflicts
 from domain.services.ports import EngineNotice, Ports
 from domain.services.return_value import ActionReturnValue
+from domain.services.validation import JobStart
 from runners.aggregate_cache import AggregateCache
 from runners.event_store import EventStore
 from runners.unit_of_work import UnitOfWork
 
 Params = Mapping[str, Any] | ActionParameters
-Mapper = Callable[[Callable[[Any], ActionReturnValue], Iterable[Any]], Iterator[ActionReturnValue]]
 _LOCK_RACE_ATTEMPTS = 5
 _LOCK_POLL = 0.05
 """Seconds between two looks at the locks a waiting command needs."""
@@ -43,14 +45,12 @@ class Engine:
         *,
         notify: Callable[[EngineNotice], None] | None = None,
         wake: Callable[[], None] = _nothing,
-        map_concurrently: Mapper = map,
     ) -> None:
         self.ports = ports
         self.store = store
         self.cache = cache
         self.notify = notify
         self.wake = wake
-        self.map_concurrently = map_concurrently
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.store, self.cache, self.notify)
@@ -64,7 +64,7 @@ class Engine:
         correlation_id: str | None = None,
     ) -> ActionReturnValue:
         """Validates and records the command now; an engine loop executes it."""
-        returned = self._recorded(action_type, params, user, correlation_id, abandon=False)
+        returned = self._recorded(action_type, params, user, correlation_id)
         self.wake()
         return returned
 
@@ -74,18 +74,23 @@ class Engine:
         params: Params,
         user: str,
         correlation_id: str | None,
-        *,
-        abandon: bool,
+        job_start: JobStart = JobStart.BEFORE_VALIDATION,
     ) -> ActionReturnValue:
-        """Validation saved; with ``abandon``, a valid command is saved refused instead."""
+        """Validation saved; with ``JobStart.NEVER``, a valid command is saved abandoned."""
         self._wait_for_locks(action_type, params)
         for attempt in range(_LOCK_RACE_ATTEMPTS):
             self.cache.sync(self.store.read)
             uow = self.unit_of_work()
             returned = validation.validate_action(
-                self.ports, uow, action_type, params, user=user, correlation_id=correlation_id
+                self.ports,
+                uow,
+                action_type,
+                params,
+                user=user,
+                correlation_id=correlation_id,
+                job_start=job_start,
             )
-            if abandon and returned.valid and returned.command_id is not None:
+            if job_start is JobStart.NEVER and returned.valid and returned.command_id:
                 validation.abandon(self.ports, uow, returned.command_id)
             try:
                 uow.commit()
@@ -114,32 +119,36 @@ class Engine:
     def run_multiple_actions(
         self,
         action_type: StrEnum | str,
-        params_list: list[Params],
+        params_list: Sequence[Params],
         *,
         user: str,
         correlation_id: str | None = None,
         run_only_if_all_valid: bool = False,
     ) -> list[ActionReturnValue]:
-        """Each action validated; the valid ones run (with ``run_only_if_all_valid``, only if
-        every one is valid: checked first without recording, then recorded)."""
+        """oVirt's PrevalidatingMultipleActionsRunner: each action validated (chunks of 10 at
+        once, locks taken), one return value per action in order; only valid ones get a job
+        and run. With ``run_only_if_all_valid`` none runs unless all are valid (checked first,
+        then each recorded, the valid ones abandoned with their locks freed).
+        """
+        cls = self.ports.registry.command_class(action_type)
+        params_list = [cls.parse(p) for p in params_list]  # a malformed one records nothing
+        record = partial(self._recorded, action_type, user=user, correlation_id=correlation_id)
+        job_start = JobStart.AFTER_VALIDATION
         if run_only_if_all_valid:
-            checks = [self.check(action_type, p, user, correlation_id) for p in params_list]
-            if not all(c.valid for c in checks):
-                return [
-                    self._recorded(action_type, p, user, correlation_id, abandon=True)
-                    for p in params_list
-                ]
-        returned = list(
-            self.map_concurrently(
-                lambda p: self._recorded(action_type, p, user, correlation_id, abandon=False),
-                params_list,
-            )
-        )
+            check = partial(self.check, action_type, user=user, correlation_id=correlation_id)
+            if not all(c.valid for c in _in_chunks(check, params_list)):
+                job_start = JobStart.NEVER
+        returned = _in_chunks(partial(record, job_start=job_start), params_list)
         self.wake()
         return returned
 
     def check(
-        self, action_type: StrEnum | str, params: Params, user: str, correlation_id: str | None
+        self,
+        action_type: StrEnum | str,
+        params: Params,
+        *,
+        user: str,
+        correlation_id: str | None = None,
     ) -> ActionReturnValue:
         """Validation alone: what run_action would answer, with nothing recorded."""
         self.cache.sync(self.store.read)
@@ -151,3 +160,21 @@ class Engine:
             user=user,
             correlation_id=correlation_id,
         )
+
+
+CONCURRENT_ACTIONS = 10
+"""How many actions of a multiple run are validated at once (oVirt's CONCURRENT_ACTIONS)."""
+
+
+def _in_chunks(
+    work: Callable[[Params], ActionReturnValue], params_list: Sequence[Params]
+) -> list[ActionReturnValue]:
+    """``work`` on each, in order: one alone in this thread, else chunk after chunk of 10 in
+    threads (ThreadPoolUtil.invokeAll in oVirt)."""
+    if len(params_list) <= 1:
+        return [work(p) for p in params_list]
+    done: list[ActionReturnValue] = []
+    with ThreadPoolExecutor(CONCURRENT_ACTIONS, thread_name_prefix="validate") as pool:
+        for start in range(0, len(params_list), CONCURRENT_ACTIONS):
+            done += pool.map(work, params_list[start : start + CONCURRENT_ACTIONS])
+    return done

@@ -11,3 +11,8 @@ class ActionType(StrEnum):
     REMOVE_VM = "RemoveVm"
     REMOVE_ALL_VM_IMAGES = "RemoveAllVmImages"
     REMOVE_IMAGE = "RemoveImage"
+    ADD_EXTERNAL_JOB = "AddExternalJob"
+    END_EXTERNAL_JOB = "EndExternalJob"
+    CLEAR_EXTERNAL_JOB = "ClearExternalJob"
+    ADD_EXTERNAL_STEP = "AddExternalStep"
+    END_EXTERNAL_STEP = "EndExternalStep"

@@ -9,6 +9,13 @@ from typing import Any
 from domain.actions.action_type import ActionType
 from domain.actions.add_storage_pool import AddStoragePoolCommand
 from domain.actions.add_vm import AddVmCommand
+from domain.actions.external_jobs import (
+    AddExternalJobCommand,
+    AddExternalStepCommand,
+    ClearExternalJobCommand,
+    EndExternalJobCommand,
+    EndExternalStepCommand,
+)
 from domain.actions.remove_all_vm_images import RemoveAllVmImagesCommand
 from domain.actions.remove_image import RemoveImageCommand
 from domain.actions.remove_vm import RemoveVmCommand
@@ -20,6 +27,11 @@ ACTION_TYPES: Mapping[StrEnum, type[CommandBase[Any]]] = {
     ActionType.REMOVE_VM: RemoveVmCommand,
     ActionType.REMOVE_ALL_VM_IMAGES: RemoveAllVmImagesCommand,
     ActionType.REMOVE_IMAGE: RemoveImageCommand,
+    ActionType.ADD_EXTERNAL_JOB: AddExternalJobCommand,
+    ActionType.ADD_EXTERNAL_STEP: AddExternalStepCommand,
+    ActionType.END_EXTERNAL_STEP: EndExternalStepCommand,
+    ActionType.END_EXTERNAL_JOB: EndExternalJobCommand,
+    ActionType.CLEAR_EXTERNAL_JOB: ClearExternalJobCommand,
 }
 
 

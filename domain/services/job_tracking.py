@@ -23,15 +23,19 @@ def add_step(
     description: str,
     *,
     parent_step_id: UUID | None = None,
+    step_id: UUID | None = None,
+    external: bool = False,
 ) -> Step:
+    """A step numbered after its siblings (0-based, as oVirt's Job.addStep / Step.addStep)."""
     step = Step(
         cause,
-        id=uuid4(),
+        id=step_id or uuid4(),
         job_id=job.id,
         step_type=step_type,
         step_number=job.next_step_number(parent_step_id),
         description=description,
         parent_step_id=parent_step_id,
+        external=external,
     )
     job.add_step(cause, step.id, parent_step_id)
     uow.add(step)

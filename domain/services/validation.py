@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -36,6 +36,17 @@ USER_NAME_LIMIT = 255
 """The longest user name tasktrail records (oVirt's audit_log.user_name is 255 wide)."""
 
 
+class JobStart(Enum):
+    """When a monitored action's job starts."""
+
+    BEFORE_VALIDATION = "before"
+    """Backend.runAction: a refused command leaves a FAILED job behind."""
+    AFTER_VALIDATION = "after"
+    """runMultipleActions: only a valid command gets a job, as it is about to run."""
+    NEVER = "never"
+    """A command validated only to be abandoned (run_only_if_all_valid)."""
+
+
 class InternalActionError(TasktrailError):
     """An action that only a parent command may run (oVirt's runInternalAction)."""
 
@@ -52,6 +63,7 @@ def validate_action(
     *,
     user: str,
     correlation_id: str | None = None,
+    job_start: JobStart = JobStart.BEFORE_VALIDATION,
 ) -> ActionReturnValue:
     """Validation and lock acquisition, recorded in ``uow``; nothing executes yet."""
     cls = ports.registry.command_class(action_type)
@@ -65,7 +77,7 @@ def validate_action(
     if correlation_id and not CORRELATION_ID.fullmatch(correlation_id):
         return _bad_correlation_id(correlation_id)
     cause = Cause.of(ports.clock, user_id=user, correlation_id=correlation_id or uuid4().hex)
-    return _validate(uow, handler, cause, ports.lookups)
+    return _validate(uow, handler, cause, ports.lookups, job_start)
 
 
 def _bad_correlation_id(correlation_id: str) -> ActionReturnValue:
@@ -83,18 +95,26 @@ def _bad_correlation_id(correlation_id: str) -> ActionReturnValue:
 
 
 def _validate(
-    uow: UnitOfWork, handler: CommandBase[Any], cause: Cause, lookups: Lookups
+    uow: UnitOfWork,
+    handler: CommandBase[Any],
+    cause: Cause,
+    lookups: Lookups,
+    job_start: JobStart,
 ) -> ActionReturnValue:
     """oVirt's executeAction up to execute: job and VALIDATING, locks, validate(), outcome."""
     command_id = uuid4()
     acting = cause.because_of(command_id)
-    job = _start_job(uow, handler, acting) if handler.monitored else None
+    monitored = handler.monitored
+    first = monitored and job_start is JobStart.BEFORE_VALIDATION
+    job = _start_job(uow, handler, acting) if first else None
     locks = handler.locks()
     messages = conflicts(uow, locks) or handler.validate(uow, lookups)
     if messages:
         messages = [*handler.action_vars, *messages]
     else:
         acquire_all(uow, acting, command_id, locks)
+        if monitored and job_start is JobStart.AFTER_VALIDATION:
+            job = _start_job(uow, handler, acting)
     command = Command(
         cause,
         id=command_id,

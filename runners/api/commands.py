@@ -35,7 +35,7 @@ def run(
 ) -> ActionReturnValue:
     """Validates and records the command; raises UnknownIdError or RefusedError if refused."""
     engine = runtime.engine
-    checked = engine.check(action, params, user.name, correlation_id)
+    checked = engine.check(action, params, user=user.name, correlation_id=correlation_id)
     unknown = [m for m in checked.validation_messages if m in _UNKNOWN_IDS]
     if unknown:
         raise UnknownIdError(f"{action}: {', '.join(unknown)} ({_named_ids(params)})")

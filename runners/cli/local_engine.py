@@ -63,15 +63,19 @@ class LocalEngine:
             with Live(view(), console=show.console, refresh_per_second=8) as live:
                 self._rounds(command_id, lambda: live.update(view()))
         self.runtime.refresh()
-        self._forget_what_others_changed()
 
-    def _forget_what_others_changed(self) -> None:
-        """Empties this process's aggregate cache, which follows the log only while we step.
+    def run_all_to_end(
+        self, action: str, params_list: list[Any], *, user: str, only_if_all_valid: bool
+    ) -> list[ActionReturnValue]:
+        """runMultipleActions with waitForResult: every valid one driven here to its end."""
+        returned = self.runtime.engine.run_multiple_actions(
+            action, params_list, user=user, run_only_if_all_valid=only_if_all_valid
+        )
+        return [self._to_end(r, r.command_id) if r.valid and r.command_id else r for r in returned]
 
-        Another engine may have ended the command, and freed its locks, after our last round;
-        validation reads the cache, and must not refuse the next action as still locked.
-        """
-        self.runtime.cache.clear()
+    def _to_end(self, returned: ActionReturnValue, command_id: UUID) -> ActionReturnValue:
+        self.drive(command_id)
+        return self._outcome(returned, command_id)
 
     def _rounds(self, command_id: UUID, shown: Callable[[], None]) -> None:
         """A round, then a pause until the next timed duty (or a wake-up), until the end."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,6 +26,19 @@ def _pair(pair: str) -> tuple[str, Any]:
         return key, json.loads(value)
     except ValueError:
         return key, value
+
+
+def read_params_file(path: Path) -> list[dict[str, Any]]:
+    """A JSON list of objects, one per action; anything else is refused naming the file."""
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{path}: not a readable JSON file ({error})") from None
+    if not isinstance(found, list) or not all(isinstance(p, dict) for p in found):
+        raise ValueError(f"{path}: expected a JSON list of parameter objects")
+    if not found:
+        raise ValueError(f"{path}: the list is empty")
+    return found
 
 
 def moment(text: str | None) -> datetime | None:

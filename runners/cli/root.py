@@ -10,7 +10,19 @@ from typing import Annotated
 
 import typer
 
-from runners.cli import api, bundles, demo, history, projections, replay, run, users, watch, world
+from runners.cli import (
+    api,
+    bundles,
+    demo,
+    external,
+    history,
+    projections,
+    replay,
+    run,
+    users,
+    watch,
+    world,
+)
 from runners.cli.context import Invocation, refusing
 
 Commands = dict[str, Callable[..., None]]
@@ -18,6 +30,7 @@ Commands = dict[str, Callable[..., None]]
 COMMANDS: Commands = {
     "demo": demo.demo,
     "run": run.run,
+    "run-multiple": run.run_multiple,
     "serve": run.serve,
     "jobs": watch.jobs,
     "job": watch.job,
@@ -37,6 +50,7 @@ COMMANDS: Commands = {
 GROUPS: dict[str, tuple[str, Commands]] = {
     "vm": ("The managed world's VMs.", {"add": world.vm_add}),
     "spm": ("The simulated storage (SPM).", {"fault": world.spm_fault}),
+    "external": ("Jobs and steps of other systems (oVirt's external jobs).", external.COMMANDS),
     "user": ("Users of the HTTP API.", {"add": users.user_add}),
     "projections": (
         "The read model: status, rebuild, verify.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ import typer
 from runners.cli import context
 from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
-from runners.cli.options import JsonFlag, parse_params
+from runners.cli.options import JsonFlag, parse_params, read_params_file
 from runners.serve import serve as serve_until_stopped
 
 
@@ -40,6 +41,49 @@ def run(
     else:
         show.console.print_json(returned.model_dump_json())
     if not returned.valid or (wait and not returned.succeeded):
+        raise typer.Exit(1)
+
+
+def run_multiple(
+    ctx: typer.Context,
+    action: str,
+    params_file: Annotated[
+        Path,
+        typer.Option(
+            "--params-file",
+            exists=True,
+            dir_okay=False,
+            help="A JSON list of parameter objects, one per action ('-' is not accepted).",
+        ),
+    ],
+    only_if_all_valid: Annotated[
+        bool, typer.Option(help="Run none unless every one is valid (runOnlyIfAllValid).")
+    ] = False,
+    wait_for_result: Annotated[
+        bool, typer.Option(help="Run them here to their end (waitForResult).")
+    ] = False,
+    user: Annotated[str, typer.Option(help="Who runs them.")] = "admin",
+    json_out: JsonFlag = False,
+) -> None:
+    """Run one action many times, validated 10 at a time (oVirt's runMultipleActions);
+    prints one ActionReturnValue per entry; exits 1 if any is refused (or, waiting, failed)."""
+    params_list = read_params_file(params_file)
+    runtime = context.runtime(ctx)
+    if wait_for_result:
+        with LocalEngine(runtime) as here:
+            returned = here.run_all_to_end(
+                action, params_list, user=user, only_if_all_valid=only_if_all_valid
+            )
+    else:
+        returned = runtime.engine.run_multiple_actions(
+            action, params_list, user=user, run_only_if_all_valid=only_if_all_valid
+        )
+    answers = [r.model_dump(mode="json") for r in returned]
+    if json_out:
+        show.emit_json(answers)
+    else:
+        show.console.print_json(data=answers)
+    if not all(r.valid and (r.succeeded or not wait_for_result) for r in returned):
         raise typer.Exit(1)
 
 

@@ -60,11 +60,19 @@ def test_delete_completed_jobs_older_than_date_keeps_failed_jobs_six_times_longe
     assert world.names_of(finished)[-1] == "CleanedUp"  # type: ignore[arg-type]
 
 
-def test_a_job_not_auto_cleared_is_never_deleted(database_url: str) -> None:
+def test_an_external_job_not_auto_cleared_stays_until_clear_external_job(
+    database_url: str,
+) -> None:
     world = cleaning_world(database_url)
-    job_id = removal(world, fail=False)
-    job = world.store.load(Job, job_id)  # type: ignore[arg-type]
-    job.auto_cleared = False  # as an external job added with auto_cleared=false
-    world.cache.put(job)
+    added = world.engine.run_action("AddExternalJob", {"description": "backup"}, user="ext")
+    job_id = added.action_return_value
+    world.drive()
+    world.engine.run_action("EndExternalJob", {"job_id": job_id}, user="ext")
+    world.drive()
     after(world, 24 * 60)
-    assert not world.store.load(Job, job_id).deleted  # type: ignore[arg-type]
+    assert not world.store.load(Job, job_id).deleted
+
+    world.engine.run_action("ClearExternalJob", {"job_id": job_id}, user="ext")
+    world.drive()
+    after(world, 1)
+    assert world.store.load(Job, job_id).deleted

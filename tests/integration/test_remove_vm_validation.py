@@ -8,11 +8,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
 from domain.model.events import Cause
 from domain.model.inventory.storage_pool import StoragePool
-from domain.model.inventory.vm import Vm, VmOrigin, VmStatus
+from domain.model.inventory.vm import Vm, VmOrigin
 from domain.model.job.aggregate import Job
 from domain.model.job.machine import JobExecutionStatus
 from domain.model.lock.aggregate import EngineLock, lock_id
@@ -187,37 +186,6 @@ def test_malformed_parameters_are_refused_naming_the_field_and_record_nothing(
     with pytest.raises(UnknownActionError, match="RemoveVmNow"):
         world.engine.run_action("RemoveVmNow", {}, user="admin")
     assert world.position == before
-
-
-def test_run_multiple_actions_runs_none_when_one_is_invalid_and_asked_so(world: Scenario) -> None:
-    pool = world.add_pool()
-    vm_a, _ = world.add_vm(pool, disks=1, name="a")
-    returned = world.engine.run_multiple_actions(
-        "RemoveVm",
-        [{"vm_id": str(vm_a)}, {"vm_id": str(uuid4())}],
-        user="admin",
-        run_only_if_all_valid=True,
-    )
-    world.drive()
-
-    assert [r.valid for r in returned] == [True, False]
-    assert world.store.load(Vm, vm_a).state is VmStatus.DOWN
-    assert world.store.load(EngineLock, lock_id("VM", vm_a)).state is LockState.FREE
-    assert (
-        world.store.load(Command, returned[0].command_id).state is CommandStatus.ENDED_WITH_FAILURE
-    )  # type: ignore[arg-type]
-
-
-def test_run_multiple_actions_runs_the_valid_ones(world: Scenario) -> None:
-    pool = world.add_pool()
-    vms = [world.add_vm(pool, disks=1, name=n)[0] for n in ("a", "b")]
-    returned = world.engine.run_multiple_actions(
-        "RemoveVm", [{"vm_id": str(v)} for v in vms] + [{"vm_id": str(uuid4())}], user="admin"
-    )
-    world.drive()
-
-    assert [r.valid for r in returned] == [True, True, False]
-    assert [world.store.load(Vm, v).deleted for v in vms] == [True, True]
 
 
 def test_the_vm_lock_is_freed_after_transaction_1_so_a_second_remove_finds_no_vm(
