@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 Scalar = str | int | bool | datetime
 
@@ -43,29 +43,43 @@ XML_HEADER = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def xml(tag: str, body: Node | Many) -> bytes:
-    """The document with ``tag`` as its root element (the plural, for a list)."""
-    return XML_HEADER + ET.tostring(_element(tag, body), encoding="unicode").encode()
+    """The document with ``tag`` as its root element (the plural, for a list).
+
+    Written as text directly (names are ours, values escaped): ElementTree's serializer
+    took two thirds of the time of a list of 1,000 jobs.
+    """
+    parts = [XML_HEADER.decode()]
+    _write(tag, body, parts)
+    return "".join(parts).encode()
 
 
-def _element(tag: str, value: Node | Many) -> ET.Element:
+def _write(tag: str, value: Node | Many, parts: list[str]) -> None:
     if isinstance(value, Many):
-        listing = ET.Element(tag)
-        listing.extend(_element(value.singular, n) for n in value.nodes)
-        return listing
-    element = ET.Element(tag, {k: v for k, v in (("href", value.href), ("id", value.id)) if v})
+        parts.append(f"<{tag}>")
+        for node in value.nodes:
+            _write(value.singular, node, parts)
+        parts.append(f"</{tag}>")
+        return
+    attributes = "".join(
+        f" {name}={quoteattr(text)}"
+        for name, text in (("href", value.href), ("id", value.id))
+        if text
+    )
+    parts.append(f"<{tag}{attributes}>")
     if value.actions:
-        ET.SubElement(element, "actions").extend(_links(value.actions))
+        parts.append(f"<actions>{_links(value.actions)}</actions>")
     for name, item in value.fields.items():
         if isinstance(item, Node | Many):
-            element.append(_element(name, item))
+            _write(name, item, parts)
         elif item is not None:
-            ET.SubElement(element, name).text = _text(item)
-    element.extend(_links(value.links))
-    return element
+            parts.append(f"<{name}>{escape(_text(item))}</{name}>")
+    parts.append(f"{_links(value.links)}</{tag}>")
 
 
-def _links(links: Mapping[str, str]) -> list[ET.Element]:
-    return [ET.Element("link", {"href": href, "rel": rel}) for rel, href in links.items()]
+def _links(links: Mapping[str, str]) -> str:
+    return "".join(
+        f"<link href={quoteattr(href)} rel={quoteattr(rel)}/>" for rel, href in links.items()
+    )
 
 
 def _text(value: Scalar) -> str:
