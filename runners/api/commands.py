@@ -22,7 +22,14 @@ from runners.api.errors import RefusedError, TryAgainError, UnknownIdError
 from runners.bootstrap import Runtime
 from runners.users import User
 
-_UNKNOWN_IDS = {Msg.VM_NOT_FOUND, Msg.STORAGE_POOL_NOT_FOUND, Msg.DISK_NOT_FOUND}
+_UNKNOWN_IDS = {
+    Msg.VM_NOT_FOUND,
+    Msg.STORAGE_POOL_NOT_FOUND,
+    Msg.DISK_NOT_FOUND,
+    Msg.NO_JOB,
+    Msg.NO_STEP,
+    Msg.NO_PARENT,
+}
 _WAIT_STEP = 0.02
 
 

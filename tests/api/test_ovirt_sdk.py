@@ -144,26 +144,50 @@ def test_refusals_and_unknown_ids_are_faults_with_ovirts_codes(
     assert live_api.written() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="external jobs and steps (AddExternalJob, EndExternalJob, AddExternalStep, "
-    "EndExternalStep) do not exist in tasktrail's engine yet: the API answers 501",
-)
 def test_the_sdk_adds_and_ends_an_external_job_with_steps(connection: sdk.Connection) -> None:
     jobs = connection.system_service().jobs_service()
     job = jobs.add(types.Job(description="backup of web1", auto_cleared=True))
+    assert (job.status, job.external, job.auto_cleared) == (types.JobStatus.STARTED, True, True)
     steps = jobs.job_service(job.id).steps_service()
     step = steps.add(types.Step(type=types.StepEnum.EXECUTING, description="copying"))
-    steps.add(
+    nested = steps.add(
         types.Step(
             type=types.StepEnum.EXECUTING,
             description="one disk",
             parent_step=types.Step(id=step.id),
         )
     )
+    assert (nested.parent_step.id, nested.number, nested.external) == (step.id, 0, True)
+    steps.step_service(nested.id).end(succeeded=True)
     steps.step_service(step.id).end(succeeded=True)
     jobs.job_service(job.id).end(succeeded=True)
     ended = jobs.job_service(job.id).get()
     assert ended.status == types.JobStatus.FINISHED
-    assert ended.external
     assert {s.status for s in steps.list()} == {types.StepStatus.FINISHED}
+
+
+def test_only_external_jobs_are_ended_or_cleared_by_their_owners(
+    connection: sdk.Connection, live_api: LiveApi
+) -> None:
+    vm = add_vm(connection, live_api, "internal")
+    connection.system_service().vms_service().vm_service(vm.id).remove(
+        query={"correlation_id": "remove-internal"}
+    )
+    internal = (
+        connection.system_service()
+        .jobs_service()
+        .job_service(job_of(connection, "remove-internal").id)
+    )
+    for attempt in (lambda: internal.end(succeeded=False), internal.clear):
+        with pytest.raises(sdk.Error) as refused:
+            attempt()
+        assert refused.value.code == 409
+        assert "ACTION_TYPE_NOT_EXTERNAL" in refused.value.fault.detail
+    external = connection.system_service().jobs_service().add(types.Job(description="x"))
+    steps = connection.system_service().jobs_service().job_service(external.id).steps_service()
+    with pytest.raises(sdk.NotFoundError):
+        steps.add(
+            types.Step(
+                type=types.StepEnum.EXECUTING, description="y", parent_step=types.Step(id=vm.id)
+            )
+        )

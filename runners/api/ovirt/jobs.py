@@ -1,7 +1,7 @@
 """``/jobs`` and ``/jobs/{id}/steps``: the jobs and steps of oVirt's API (§7 of the reference).
 
-Listing, reading and searching work on every job. Adding, ending and clearing external jobs
-and steps check their ids and bodies, then go to ``external_jobs``.
+Listing, reading and searching work on every job; adding, ending and clearing work on
+external jobs and steps (``external_jobs``), after the ids and the body are checked.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from runners.api import external_jobs, reading
 from runners.api.access import Operator, Reader
 from runners.api.errors import BadInputError
-from runners.api.ovirt.document import Many
+from runners.api.ovirt.document import Many, Node
 from runners.api.ovirt.listing import Entry, listing, shown
 from runners.api.ovirt.mapping import API, job_node, step_node
 from runners.api.ovirt.requests import Body, Query, body_of, correlation_id, entity_id
@@ -68,37 +68,41 @@ def add_job(request: Request, user: Operator, body: JobBody) -> Response:
         raise BadInputError("job/description is required")
     auto_cleared = body.flag("auto_cleared") or False
     job = external_jobs.NewJob(description, auto_cleared, correlation_id(request, query))
-    job_id = external_jobs.add_job(api_state(request).runtime, user, job)
+    job_id = external_jobs.add_job(api_state(request), user, job)
     return document(request.headers, "job", job_node(_job(request, str(job_id))), 201)
 
 
 @router.post("/{job_id}/end")
 def end_job(request: Request, job_id: str, user: Operator, body: ActionBody) -> Response:
+    """``succeeded`` (default true); ``force`` also lets the job cleanup delete it."""
     Query(request, ())
     job = _job(request, job_id)
     succeeded, force = body.flag("succeeded") is not False, body.flag("force") or False
-    external_jobs.end_job(api_state(request).runtime, user, job.id, succeeded, force)
-    return document(request.headers, "job", job_node(_job(request, job_id)))
+    external_jobs.end_job(api_state(request), user, job.id, succeeded, force)
+    return _completed(request, "job", job_node(_job(request, job_id)))
 
 
 @router.post("/{job_id}/clear")
 def clear_job(request: Request, job_id: str, user: Operator, body: ActionBody) -> Response:
     Query(request, ())
     job = _job(request, job_id)
-    external_jobs.clear_job(api_state(request).runtime, user, job.id)
-    return document(request.headers, "job", job_node(_job(request, job_id)))
+    external_jobs.clear_job(api_state(request), user, job.id)
+    return _completed(request, "job", job_node(_job(request, job_id)))
 
 
 @router.post("/{job_id}/steps")
 def add_step(request: Request, job_id: str, user: Operator, body: StepBody) -> Response:
+    """``type`` and ``description``; ``parent_step/@id`` makes it a sub-step."""
     Query(request, ())
     job = _job(request, job_id)
     step_type, description = body.text("type"), body.text("description")
     if not step_type or not description:
         raise BadInputError("step/type and step/description are required")
     parent = body.identifier("parent_step")
+    if parent is not None:
+        _step(request, job_id, str(parent))
     step = external_jobs.NewStep(job.id, step_type.upper(), description, parent)
-    step_id = external_jobs.add_step(api_state(request).runtime, user, step)
+    step_id = external_jobs.add_step(api_state(request), user, step)
     return document(request.headers, "step", step_node(_step(request, job_id, str(step_id))), 201)
 
 
@@ -106,11 +110,18 @@ def add_step(request: Request, job_id: str, user: Operator, body: StepBody) -> R
 def end_step(
     request: Request, job_id: str, step_id: str, user: Operator, body: ActionBody
 ) -> Response:
+    """``succeeded`` (default true); a failed step fails its job. ``force`` is ignored, as in
+    oVirt."""
     Query(request, ())
     step = _step(request, job_id, step_id)
     succeeded = body.flag("succeeded") is not False
-    external_jobs.end_step(api_state(request).runtime, user, step.job_id, step.id, succeeded)
-    return document(request.headers, "step", step_node(_step(request, job_id, step_id)))
+    external_jobs.end_step(api_state(request), user, step.id, succeeded)
+    return _completed(request, "step", step_node(_step(request, job_id, step_id)))
+
+
+def _completed(request: Request, what: str, node: Node) -> Response:
+    """oVirt answers an action with ``<action>``: its status, and what it acted on."""
+    return document(request.headers, "action", Node(fields={"status": "complete", what: node}))
 
 
 def _job(request: Request, job_id: str) -> JobView:
