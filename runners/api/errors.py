@@ -63,11 +63,6 @@ class UnsupportedMediaTypeError(ApiError):
     reason = "Unsupported Media Type"
 
 
-class NotImplementedYetError(ApiError):
-    status = 501
-    reason = "Not Implemented"
-
-
 class TryAgainError(ApiError):
     """Nothing was decided (a race lost, no engine answered in time): try again later."""
 
