@@ -24,3 +24,20 @@ def jobs_to_clean_up(
     query = sa.select(job.c.job_id).where(job.c.is_auto_cleared, sa.or_(finished, failed))
     with database.connect() as connection:
         return list(connection.execute(query).scalars())
+
+
+def started_jobs(database: sa.Engine) -> list[UUID]:
+    """Jobs still STARTED (oVirt's finalizeJobs looks at these at engine start)."""
+    job = LIVE.job
+    with database.connect() as connection:
+        return list(
+            connection.execute(sa.select(job.c.job_id).where(job.c.status == "STARTED")).scalars()
+        )
+
+
+def commands_with_snapshots(database: sa.Engine) -> list[UUID]:
+    """Commands that still have compensation data (business_entity_snapshot's command ids)."""
+    snapshots = LIVE.business_entity_snapshot
+    query = sa.select(snapshots.c.command_id).distinct()
+    with database.connect() as connection:
+        return list(connection.execute(query).scalars())

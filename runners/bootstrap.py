@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from domain.actions.registry import default_registry
 from domain.model.clock import Clock
 from domain.services.ports import EngineNotice, EngineSettings, Ports
+from domain.services.restart import RestartPolicy
 from projections.in_flight import ReadModelLookups
 from projections.read_model import ReadModel
 from runners.aggregate_cache import AggregateCache
@@ -45,7 +46,9 @@ class Runtime:
     notices: deque[EngineNotice]
     """The latest domain events fired to listeners (VmDeleted, …), bounded for long runs."""
 
-    def loop(self, leases: Leases | None = None) -> EngineLoop:
+    def loop(
+        self, leases: Leases | None = None, restart_policy: RestartPolicy = RestartPolicy.RESUME
+    ) -> EngineLoop:
         """An engine loop on this runtime's store, cache and read model."""
         settings = self.settings
         follower = Follower(self.store, self.read_model, self.cache, settings.batch_size)
@@ -58,6 +61,7 @@ class Runtime:
             notify=self.engine.notify,
             poll_interval=settings.poll_interval,
             timing=CallbackTiming(settings.callback_initial, settings.callback_maximum),
+            restart_policy=restart_policy,
         )
 
     def shared_leases(self) -> Leases:

@@ -30,6 +30,7 @@ from domain.services import reactions, task_tracking
 from domain.services.execution import execute
 from domain.services.ports import EngineNotice, Ports, TaskReport
 from domain.services.reactions import Due
+from domain.services.restart import RestartPolicy
 from projections import in_flight
 from runners.aggregate_cache import AggregateCache
 from runners.callback_timing import CallbackTiming
@@ -37,6 +38,7 @@ from runners.event_store import EventStore
 from runners.follower import Follower
 from runners.housekeeping import JobCleanup
 from runners.leases import Leases, SoleEngine
+from runners.restart import restart_as_ovirt
 from runners.retries import Retries
 from runners.unit_of_work import UnitOfWork
 
@@ -64,8 +66,11 @@ class EngineLoop:
         timing: CallbackTiming | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         retries: Retries | None = None,
+        restart_policy: RestartPolicy = RestartPolicy.RESUME,
     ) -> None:
-        """``poll_interval``: least seconds between two SPM polls of the storage pools."""
+        """``poll_interval``: least seconds between two SPM polls of the storage pools;
+        ``restart_policy``: what ``start`` does with work left in flight (domain.services.restart).
+        """
         self.ports = ports
         self.store = store
         self.cache = cache
@@ -84,6 +89,7 @@ class EngineLoop:
         self._next_sweep = 0.0
         self._started = False
         self.job_cleanup = JobCleanup(ports, self.database, monotonic)
+        self.restart_policy = restart_policy
 
     @property
     def database(self) -> sa.Engine:
@@ -93,8 +99,18 @@ class EngineLoop:
         """Catches up with the log and takes on whatever is in flight (left by any engine)."""
         self.follower.start()
         self.leases.renew()
+        if self.restart_policy is RestartPolicy.OVIRT:
+            self._restart_as_ovirt()
         self._take_on_in_flight()
         self._started = True
+
+    def _restart_as_ovirt(self) -> None:
+        """oVirt's start-up decisions, saved before anything is taken on (and followed, so
+        the read model shows them to ``_take_on_in_flight``)."""
+        uow = self._uow()
+        restart_as_ovirt(self.ports, uow, self.database, self.leases.owns)
+        uow.commit()
+        self.follower.follow()
 
     def _take_on_in_flight(self) -> None:
         found = in_flight.in_flight(self.database)

@@ -36,7 +36,8 @@ class Server:
         self.runtime = runtime
         self.until_idle = until_idle
         self.stop_event = stop_event or threading.Event()
-        self.loop: EngineLoop = runtime.loop(runtime.shared_leases())
+        policy = runtime.settings.restart_policy
+        self.loop: EngineLoop = runtime.loop(runtime.shared_leases(), policy)
         self._listener: NotifyListener | None = None
 
     def __enter__(self) -> Self:

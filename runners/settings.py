@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.services.restart import RestartPolicy
 from runners.database import DEFAULT_URL
 
 
@@ -26,5 +27,8 @@ class Settings(BaseSettings):
     callback_maximum: float = Field(default=10.0, ge=0.01, le=3600)
     """Cap of the sweep's doubling back-off, in seconds (AsyncCommandPollingRateInSeconds).
     Default 10: a command is re-checked after 1, 2, 4, 8, 10, 10 … s."""
+    restart_policy: RestartPolicy = RestartPolicy.RESUME
+    """What ``serve`` does at start with work a stopped engine left in flight: ``resume``
+    (default: carry on) or ``ovirt`` (exactly oVirt's start-up; see docs/operations.md)."""
     batch_size: int = Field(default=500, ge=1, le=100_000)
     """Events per projection transaction, 1 to 100000. Default 500."""

@@ -155,7 +155,8 @@ def end_task_command(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
     if not command.executed:
         return False
     tasks = recorded_tasks(ports, uow, command)
-    if any(t.state in (AsyncTaskState.INITIALIZING, AsyncTaskState.POLLING) for t in tasks):
+    live = (AsyncTaskState.INITIALIZING, AsyncTaskState.POLLING)
+    if any(t.state in live or t.dropped for t in tasks):
         return False
     return settle_and_end(ports, uow, command_id, _TaskSettle(ports))
 

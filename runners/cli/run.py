@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from domain.services.restart import RestartPolicy
 from runners.cli import context
 from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
@@ -103,10 +104,15 @@ def serve(
     poll_interval: Annotated[
         float | None, typer.Option(min=0.01, help="Seconds between polls.")
     ] = None,
+    restart_policy: Annotated[
+        RestartPolicy | None,
+        typer.Option(help="Work left in flight: resume it, or do what oVirt does at start."),
+    ] = None,
 ) -> None:
     """Execute commands, poll storage and callbacks, keep projections current, until stopped.
 
     Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0).
     """
     _log_to_stderr()
-    serve_until_stopped(context.runtime(ctx, poll_interval=poll_interval), until_idle=until_idle)
+    runtime = context.runtime(ctx, poll_interval=poll_interval, restart_policy=restart_policy)
+    serve_until_stopped(runtime, until_idle=until_idle)

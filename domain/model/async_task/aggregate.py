@@ -31,6 +31,7 @@ class AsyncTask(StateMachineAggregate):
     EndActionAttempted: ClassVar[type[Any]]
     Repolled: ClassVar[type[Any]]
     Cleared: ClassVar[type[Any]]
+    Dropped: ClassVar[type[Any]]
     ClearFailed: ClassVar[type[Any]]
     state: AsyncTaskState
     command_id: UUID
@@ -44,6 +45,8 @@ class AsyncTask(StateMachineAggregate):
     status: AsyncTaskStatus
     result: AsyncTaskResult
     zombie: bool
+    dropped: bool
+    """Forgotten at an engine start under oVirt's policy: its command is never told it ended."""
     status_since: datetime
     clear_failures: int
     error: str | None
@@ -75,6 +78,7 @@ class AsyncTask(StateMachineAggregate):
         self.status = AsyncTaskStatus.INIT
         self.result = AsyncTaskResult.UNKNOWN
         self.zombie = False
+        self.dropped = False
         self.status_since = _when(timestamp)
         self.clear_failures = 0
         self.error = None
@@ -140,6 +144,10 @@ class AsyncTask(StateMachineAggregate):
     @event("Cleared")
     def clear(self, meta: EventMeta) -> None:
         pass
+
+    @event("Dropped")
+    def drop(self, meta: EventMeta) -> None:
+        self.dropped = True
 
     @event("ClearFailed")
     def fail_clear(self, meta: EventMeta, error: str) -> None:

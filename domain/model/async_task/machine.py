@@ -83,6 +83,15 @@ ASYNC_TASK_TABLE = TransitionTable(
             "Cleared",
             "the SPM forgot the task",
         ),
+        # Engine start, oVirt's restart policy: the SPM does not report it; its row is deleted
+        # without touching its step or command (AsyncTaskManager.addStoragePoolExistingTasks).
+        Row(
+            "drop",
+            (S.INITIALIZING, S.POLLING),
+            S.CLEARED,
+            "Dropped",
+            "the SPM did not report it when the engine started",
+        ),
         # SPMClearTask failed; retried on every poll.
         Row(
             "fail_clear",
