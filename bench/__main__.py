@@ -24,6 +24,7 @@ WORKLOADS = [
     "w3_rebuild",
     "w4_replay",
     "w5_peers",
+    "w6_api",
     "memory",
 ]
 
