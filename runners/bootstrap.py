@@ -73,6 +73,16 @@ class Runtime:
         return self.read_model.catch_up(self.settings.batch_size)
 
 
+def engine_settings(settings: Settings) -> EngineSettings:
+    """The timings the domain's services follow, from the configured ones."""
+    return EngineSettings(
+        command_life=settings.command_life,
+        job_cleanup_rate=settings.job_cleanup_rate,
+        succeeded_job_life=settings.succeeded_job_life,
+        failed_job_life=settings.failed_job_life,
+    )
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Opens everything on ``settings.db``; nothing connects before this is called."""
     database = database_engine(settings.db)
@@ -86,7 +96,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         clock=clock,
         storage=spm,
         registry=default_registry(),
-        settings=EngineSettings(),
+        settings=engine_settings(settings),
         lookups=ReadModelLookups(database),
     )
     read_model = ReadModel(database, store)

@@ -30,5 +30,14 @@ class Settings(BaseSettings):
     restart_policy: RestartPolicy = RestartPolicy.RESUME
     """What ``serve`` does at start with work a stopped engine left in flight: ``resume``
     (default: carry on) or ``ovirt`` (exactly oVirt's start-up; see docs/operations.md)."""
+    command_life: float = Field(default=3000 * 60.0, ge=1, le=10**8)
+    """Seconds an ACTIVE command may go unsaved before it is failed (CoCoLifeInMinutes: 3000
+    minutes)."""
+    job_cleanup_rate: float = Field(default=600.0, ge=1, le=10**6)
+    """Seconds between two looks for ended jobs to delete (JobCleanupRateInMinutes: 10)."""
+    succeeded_job_life: float = Field(default=600.0, ge=0, le=10**8)
+    """Seconds a FINISHED auto-cleared job is kept (SucceededJobCleanupTimeInMinutes: 10)."""
+    failed_job_life: float = Field(default=3600.0, ge=0, le=10**8)
+    """Seconds a FAILED, ABORTED or UNKNOWN one is kept (FailedJobCleanupTimeInMinutes: 60)."""
     batch_size: int = Field(default=500, ge=1, le=100_000)
     """Events per projection transaction, 1 to 100000. Default 500."""
