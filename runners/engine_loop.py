@@ -350,11 +350,15 @@ class EngineLoop:
         self._save(uow, taken)
 
     def wait_time(self) -> float:
-        """Seconds until the next timed duty (a poll or a sweep); 0 when work is due now."""
+        """Seconds until the next timed duty (a poll or a sweep); 0 when work is due now.
+
+        A poll time in the past is no duty: it moves only while there is something to poll.
+        """
         if self.due:
             return 0.0
-        next_duty = min(self._next_poll, self._next_sweep)
-        return max(0.0, next_duty - self.monotonic())
+        now = self.monotonic()
+        ahead = [t for t in (self._next_poll, self._next_sweep) if t > now]
+        return min(ahead) - now if ahead else 0.0
 
     def run_until_idle(self, max_steps: int = 200) -> int:
         """Steps until nothing is in flight, waiting for timed duties; raises if it never ends."""

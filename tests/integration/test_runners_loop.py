@@ -287,3 +287,15 @@ def test_a_zombie_that_cannot_be_stopped_does_not_hold_up_the_other_tasks_of_its
 
     assert world.command(other).state is CommandStatus.ENDED_SUCCESSFULLY
     assert world.command(zombie).state is CommandStatus.ACTIVE
+
+
+def test_with_nothing_to_poll_the_loop_waits_for_the_next_sweep_instead_of_spinning(
+    database_url: str,
+) -> None:
+    world = Scenario(database_url)
+    ticker = Ticker()
+    loop = loop_of(world, ticker)
+    loop.step()
+    assert loop.wait_time() == loop.timing.initial
+    ticker.now += 0.25
+    assert loop.wait_time() == loop.timing.initial - 0.25
