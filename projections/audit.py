@@ -94,7 +94,7 @@ def _touching(model: ReadModel, entity: UUID) -> sa.ColumnElement[bool]:
     e, touched, c = (
         model.tables.event_index,
         model.tables.event_entity,
-        model.tables.command_entities,
+        model.tables.tt_command,
     )
     naming = sa.select(touched.c.position).where(touched.c.entity_id == entity)
     roots = sa.select(c.c.root_command_id).where(
@@ -109,7 +109,7 @@ def _touching(model: ReadModel, entity: UUID) -> sa.ColumnElement[bool]:
 
 
 def _commands_of_type(model: ReadModel, action_type: str) -> sa.Select[Any]:
-    c = model.tables.command_entities
+    c = model.tables.tt_command
     return sa.select(c.c.command_id).where(c.c.command_type == action_type)
 
 
@@ -134,12 +134,15 @@ class FailedCommand(BaseModel):
 def failed_commands(
     model: ReadModel, since: datetime | None = None, limit: int = 100
 ) -> list[FailedCommand]:
-    """Root commands that ended with failure, newest first, with the step that failed and why."""
-    c, j, s = model.tables.command_entities, model.tables.job, model.tables.step
+    """Root commands that ended with failure, newest first, with the step that failed and why
+    (while the job is kept: the job cleanup deletes the job with its steps)."""
+    t = model.tables
+    c, j, s, why = t.tt_command, t.tt_job, t.step, t.tt_step
     select = (
-        sa.select(c, s.c.step_type, s.c.step_number, s.c.reason)
+        sa.select(c, s.c.step_type, s.c.step_number, why.c.reason)
         .outerjoin(j, j.c.job_id == c.c.job_id)
         .outerjoin(s, s.c.step_id == j.c.failed_step_id)
+        .outerjoin(why, why.c.step_id == s.c.step_id)
         .where(c.c.status == "ENDED_WITH_FAILURE", c.c.command_id == c.c.root_command_id)
         .order_by(c.c.ended_at.desc())
         .limit(limit)
@@ -158,7 +161,7 @@ def _failed(row: dict[str, Any]) -> FailedCommand:
         ended_at=row["ended_at"],
         user=row["user_id"],
         correlation_id=row["correlation_id"],
-        messages=json.loads(row["return_value"] or "[]"),
+        messages=json.loads(row["messages"] or "[]"),
         failed_step_type=row["step_type"],
         failed_step_number=row["step_number"],
         storage_error=storage,

@@ -1,86 +1,64 @@
-"""``audit_log``: the user-facing sentences oVirt writes (AuditLogType), one per notable event."""
+"""``audit_log``: oVirt's audit log entries, one per ``AuditNote`` a command's event carries.
+
+A command decides its AuditLogType and the template's values when it executes or ends
+(oVirt's getAuditLogTypeValue and custom values); the row is rendered from that note, so it
+stays right after the VM or disk it names is gone. The ids oVirt's AuditLogableBase takes from
+the command (its job, the VM and storage pool its parameters name) come from ``tt_command``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from typing import Any
+from uuid import UUID
 
-from domain.model.events import Transitioned
-from projections.changes import AuditEntry, Change, Name, aggregate_type, event_type
+from domain.model.events import AuditNote, Transitioned
+from projections.audit_types import AUDIT_LOG_TYPES, render
+from projections.changes import Change, Deferred, Insert, Row, Rows
+from projections.job import CORRELATION_ID_WIDTH
+from projections.ovirt_codes import as_uuid, fit, user_uuid
 
-
-@dataclass(frozen=True)
-class Sentence:
-    log_type: str
-    severity: str
-    template: str
-    """``{user}``, ``{detail}`` and the looked-up ``{vm}``, ``{disk}``, ``{job}`` are filled in."""
-    detail: str | None = None
-    """The event field whose text fills ``{detail}``."""
-
-
-_NAMES = {
-    "Vm": ("vm", "vm_static", "vm_guid", "vm_name"),
-    "Disk": ("disk", "images", "image_guid", "disk_alias"),
-    "Job": ("job", "job", "job_id", "description"),
+_AS_OVIRT_WRITES = {
+    "origin": "oVirt",
+    "custom_event_id": -1,
+    "event_flood_in_sec": 30,
+    "processed": False,
+    "deleted": False,
 }
-
-SENTENCES: dict[tuple[str, str], Sentence] = {
-    ("Vm", "Created"): Sentence("USER_ADD_VM", "normal", "VM {vm} was created by {user}."),
-    ("Vm", "Removed"): Sentence("USER_REMOVE_VM", "normal", "VM {vm} was removed by {user}."),
-    ("Disk", "Removed"): Sentence("IRS_IMAGE_DELETED", "normal", "Disk {disk} was removed."),
-    ("Disk", "MarkedIllegal"): Sentence(
-        "IRS_IMAGE_DELETE_FAILED", "error", "Failed to remove disk {disk}."
-    ),
-    ("Job", "Finished"): Sentence("JOB_FINISHED", "normal", "Completed {job}."),
-    ("Job", "Failed"): Sentence(
-        "JOB_FAILED", "error", "Failed to complete {job}: {detail}", "reason"
-    ),
-    ("Command", "ValidationFailed"): Sentence(
-        "USER_FAILED_ACTION", "warning", "Action refused for {user}: {detail}", "messages"
-    ),
-    ("AsyncTask", "ClearFailed"): Sentence(
-        "TASK_CLEARING_FAILED", "warning", "Failed to clear a storage task: {detail}", "error"
-    ),
-}
+"""Columns AuditLogDirector always writes the same way for the engine's own entries."""
 
 
 def project_audit(event: Transitioned, position: int) -> list[Change]:
-    kind = aggregate_type(event)
-    sentence = SENTENCES.get((kind, event_type(event)))
-    if sentence is None:
+    """The entry of an event that carries an audit note oVirt has a template for."""
+    note: AuditNote | None = getattr(event, "audit", None)
+    if note is None or note.log_type not in AUDIT_LOG_TYPES:
         return []
-    message = sentence.template.replace("{user}", _safe(event.meta.user_id))
-    message = message.replace("{detail}", _safe(_detail(event, sentence.detail)))
-    return [
-        AuditEntry(
-            {
-                "audit_log_id": position,
-                "log_time": event.timestamp,
-                "log_type": sentence.log_type,
-                "severity": sentence.severity,
-                "message": message,
-                "user_name": event.meta.user_id,
-                "correlation_id": event.meta.correlation_id,
-                "entity_id": event.originator_id,
-                "command_id": event.meta.causation_id,
-            },
-            _names(kind, event),
-        )
-    ]
+    return [Deferred(lambda rows: [Insert("audit_log", _entry(rows, event, note, position))])]
 
 
-def _detail(event: Transitioned, field: str | None) -> str:
-    value = getattr(event, field, "") if field else ""
-    return ", ".join(value) if isinstance(value, list) else str(value or "")
+def _entry(rows: Rows, event: Transitioned, note: AuditNote, position: int) -> Row:
+    kind, user = AUDIT_LOG_TYPES[note.log_type], event.meta.user_id
+    values = {"UserName": user, **note.values}
+    command = rows.row("tt_command", {"command_id": event.originator_id}) or {}
+    parameters: dict[str, Any] = json.loads(command.get("parameters") or "{}")
+    return {
+        "audit_log_id": position,
+        "user_id": user_uuid(user),
+        "user_name": user,
+        "vm_id": _id(parameters.get("vm_id")),
+        "vm_name": note.values.get("VmName", ""),
+        "log_time": event.timestamp,
+        "log_type_name": note.log_type,
+        "log_type": kind.id,
+        "severity": int(kind.severity),
+        "message": render(kind.template, values),
+        "storage_pool_id": _id(parameters.get("storage_pool_id")),
+        "storage_pool_name": note.values.get("StoragePoolName", ""),
+        "correlation_id": fit(event.meta.correlation_id, CORRELATION_ID_WIDTH),
+        "job_id": command.get("job_id"),
+        **_AS_OVIRT_WRITES,
+    }
 
 
-def _names(kind: str, event: Transitioned) -> dict[str, Name]:
-    if kind not in _NAMES:
-        return {}
-    placeholder, table, key_column, name_column = _NAMES[kind]
-    return {placeholder: Name(table, key_column, name_column, event.originator_id)}
-
-
-def _safe(text: str) -> str:
-    """Free text must not be mistaken for placeholders."""
-    return text.replace("{", "{{").replace("}", "}}")
+def _id(value: Any) -> UUID | None:
+    return as_uuid(value) if isinstance(value, str) else None

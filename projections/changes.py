@@ -1,62 +1,74 @@
-"""Row changes: what projectors return, merged per batch and written one statement per table.
+"""Row changes: what projectors return, merged per batch and written a few statements per table.
 
 Projectors stay pure functions of events. A batch of events may insert a row, update it three
-times and delete it again; ``RowChanges`` keeps only the net effect per primary key, so each
-table gets at most one DELETE, one INSERT and one UPDATE statement (executemany) per batch.
+times and delete it again; ``RowChanges`` keeps only the net effect per row, so each table gets
+at most one INSERT and one UPDATE statement (executemany) per batch, plus its deletes.
+
+Where oVirt's rows depend on other rows (a child command is persisted only when its parent is
+persisted with a callback; a snapshot is numbered after those before it), a projector returns
+a ``Deferred``: a function of the rows the read model holds with this batch applied so far.
+
+Deletes follow oVirt's foreign keys (all ``ON DELETE CASCADE``): deleting a job deletes its
+steps, their subject entities and the ``tt_*`` rows that extend them, both those already
+written and those still pending in the batch. A delete removes what exists when it is applied,
+so all deletes run before the batch's inserts and updates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-from uuid import UUID
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from domain.model.events import Transitioned
-from projections.tables import Tables
+from projections.tables import Tables, key_columns
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Insert:
     table: str
-    values: dict[str, Any]
+    values: Row
 
 
 @dataclass(frozen=True)
 class Update:
     table: str
-    key: dict[str, Any]
-    values: dict[str, Any]
+    key: Row
+    values: Row
 
 
 @dataclass(frozen=True)
 class Delete:
-    """Deletes the rows matching ``key``: the whole primary key, or a leading part of it."""
+    """Deletes the rows whose columns have these values (any columns), and what refers to them."""
 
     table: str
-    key: dict[str, Any]
+    where: Row
+
+
+class Rows(Protocol):
+    """The read model's rows as the batch being applied has left them so far."""
+
+    def row(self, table: str, key: Row) -> Row | None: ...
+
+    def count(self, table: str, where: Row) -> int: ...
 
 
 @dataclass(frozen=True)
-class Name:
-    """A placeholder of an audit message, filled from a row the read model holds."""
+class Deferred:
+    """Changes that depend on other rows, decided when the batch reaches this event."""
 
-    table: str
-    key_column: str
-    name_column: str
-    key: UUID
+    decide: Callable[[Rows], list[Change]]
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    """An audit_log row; each ``{placeholder}`` of its message is looked up by ``names``."""
+Change = Insert | Update | Delete | Deferred
 
-    values: dict[str, Any]
-    names: dict[str, Name] = field(default_factory=dict)
-
-
-Change = Insert | Update | Delete | AuditEntry
+APPEND_ONLY = frozenset({"tt_event", "tt_event_entity", "audit_log"})
+"""Tables whose rows are only ever inserted: no merging, one INSERT per batch."""
 
 
 def aggregate_type(event: Transitioned) -> str:
@@ -67,152 +79,162 @@ def event_type(event: Transitioned) -> str:
     return type(event).__name__
 
 
-Key = tuple[Any, ...]
-APPEND_ONLY = frozenset({"event_index", "event_entity"})
-"""Tables whose rows are only ever inserted: no merging, one INSERT per batch."""
-
-
 @dataclass
-class _Row:
-    """The net change to one row: inserted (maybe after deleting the old one), or updated."""
+class _Pending:
+    """The net change to one row: inserted by this batch, or updated (and maybe in the DB)."""
 
-    values: dict[str, Any]
+    values: Row
     inserted: bool
-    deleted_first: bool = False
 
 
 class RowChanges:
-    """The net effect of a batch of changes, table by table and key by key."""
+    """The net effect of a batch of changes, table by table and row by row."""
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, connection: sa.Connection) -> None:
         self.tables = tables
-        self._rows: dict[str, dict[Key, _Row]] = {}
-        self._deleted: dict[str, dict[Key, dict[str, Any]]] = {}
-        self._audit: list[AuditEntry] = []
-        self._appended: dict[str, list[dict[str, Any]]] = {name: [] for name in APPEND_ONLY}
+        self.connection = connection
+        self._pending: dict[str, dict[Key, _Pending]] = {}
+        self._deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row] = {}
+        self._appended: dict[str, list[Row]] = {name: [] for name in APPEND_ONLY}
+        self._stored: dict[tuple[str, Key], Row | None] = {}
 
     def add(self, change: Change) -> None:
         match change:
             case Insert(table, values) if table in APPEND_ONLY:
                 self._appended[table].append(values)
             case Insert(table, values):
-                self._insert(table, values)
+                key = self._key(table, values)
+                self._pending.setdefault(table, {})[key] = _Pending(dict(values), True)
             case Update(table, key, values):
                 self._update(table, key, values)
-            case Delete(table, key):
-                self._delete(table, key)
-            case AuditEntry():
-                self._audit.append(change)
+            case Delete(table, where):
+                self._delete(table, where)
+            case Deferred(decide):
+                for decided in decide(self):
+                    self.add(decided)
 
-    def _key(self, table: str, values: dict[str, Any]) -> Key:
-        return tuple(values[c.name] for c in self._table(table).primary_key.columns)
+    def _key(self, table: str, values: Row) -> Key:
+        return tuple(values[c.name] for c in key_columns(self.tables.named(table)))
 
-    def _table(self, name: str) -> sa.Table:
-        table: sa.Table = getattr(self.tables, name)
-        return table
-
-    def _insert(self, table: str, values: dict[str, Any]) -> None:
-        key = self._key(table, values)
-        deleted = self._deleted.get(table, {}).pop(key, None) is not None
-        self._rows.setdefault(table, {})[key] = _Row(dict(values), True, deleted)
-
-    def _update(self, table: str, key_values: dict[str, Any], values: dict[str, Any]) -> None:
+    def _update(self, table: str, key_values: Row, values: Row) -> None:
         key = self._key(table, key_values)
-        if key in self._deleted.get(table, {}):
-            return
-        row = self._rows.setdefault(table, {}).get(key)
-        if row is None:
-            self._rows[table][key] = _Row({**key_values, **values}, False)
+        pending = self._pending.setdefault(table, {}).get(key)
+        if pending is None:
+            self._pending[table][key] = _Pending({**key_values, **values}, False)
         else:
-            row.values.update(values)
+            pending.values.update(values)
 
-    def _delete(self, table: str, key_values: dict[str, Any]) -> None:
-        rows = self._rows.get(table, {})
-        for key in [k for k, row in rows.items() if _matches(row.values, key_values)]:
-            row = rows.pop(key)
-            if not row.inserted or row.deleted_first:
-                self._deleted.setdefault(table, {})[key] = dict(key_values)
-        if len(key_values) < len(self._table(table).primary_key.columns):
-            self._deleted.setdefault(table, {})[_partial(key_values)] = dict(key_values)
-        elif not any(_matches(v, key_values) for v in self._deleted.get(table, {}).values()):
-            self._deleted.setdefault(table, {})[self._key(table, key_values)] = dict(key_values)
+    def _delete(self, table: str, where: Row) -> None:
+        pending = self._pending.get(table, {})
+        gone = [k for k, row in pending.items() if _matches(row.values, where)]
+        only_here = all(pending[k].inserted for k in gone)
+        for key in gone:
+            self._cascade_pending(table, pending.pop(key).values)
+        full_key = set(where) == {c.name for c in key_columns(self.tables.named(table))}
+        if not (full_key and gone and only_here):
+            self._deletes[(table, tuple(sorted(where.items())))] = dict(where)
+            self._stored.clear()
+
+    def _cascade_pending(self, table: str, values: Row) -> None:
+        """Pending rows that refer to a row deleted before it was ever written go with it."""
+        for child, fk in self._children(table):
+            where = {e.parent.name: values[e.column.name] for e in fk.elements}
+            pending = self._pending.get(child, {})
+            for key in [k for k, row in pending.items() if _matches(row.values, where)]:
+                self._cascade_pending(child, pending.pop(key).values)
+
+    def _children(self, table: str) -> list[tuple[str, sa.ForeignKeyConstraint]]:
+        parent = self.tables.named(table)
+        return [
+            (self.tables.short_name(t), fk)
+            for t in self.tables.views
+            for fk in t.foreign_key_constraints
+            if fk.referred_table is parent and fk.ondelete == "CASCADE"
+        ]
+
+    def row(self, table: str, key: Row) -> Row | None:
+        """The row with this key as the batch leaves it so far (None if there is none)."""
+        wanted = self._key(table, key)
+        pending = self._pending.get(table, {}).get(wanted)
+        if pending is not None and pending.inserted:
+            return pending.values
+        stored = self._stored_row(table, wanted)
+        if stored is None:
+            return None
+        return {**stored, **pending.values} if pending is not None else stored
+
+    def _stored_row(self, table: str, key: Key) -> Row | None:
+        if (table, key) not in self._stored:
+            t = self.tables.named(table)
+            match = [c == v for c, v in zip(key_columns(t), key, strict=True)]
+            found = self.connection.execute(sa.select(t).where(*match)).first()
+            row = dict(found._mapping) if found is not None else None
+            if row is not None and self._deleted(table, row):
+                row = None
+            self._stored[(table, key)] = row
+        return self._stored[(table, key)]
+
+    def count(self, table: str, where: Row) -> int:
+        """How many rows have these column values, as the batch leaves them so far."""
+        t = self.tables.named(table)
+        query = sa.select(t).where(*(t.c[k] == v for k, v in where.items()))
+        stored = [dict(r._mapping) for r in self.connection.execute(query)]
+        keys = {self._key(table, r) for r in stored if not self._deleted(table, r)}
+        pending = self._pending.get(table, {})
+        keys |= {k for k, row in pending.items() if row.inserted and _matches(row.values, where)}
+        return len(keys)
+
+    def _deleted(self, table: str, row: Row) -> bool:
+        return any(t == table and _matches(row, w) for (t, _), w in self._deletes.items())
 
     def write(self, connection: sa.Connection) -> None:
-        """Deletes, then inserts (parents first), then updates; then the audit entries."""
-        order = [t.name for t in self.tables.views]
-        for name in reversed(order):
-            for key_values in self._deleted.get(_short(self.tables, name), {}).values():
-                table = self._table(_short(self.tables, name))
-                connection.execute(table.delete().where(*_match(table, key_values)))
-        for name in order:
-            self._write_rows(connection, _short(self.tables, name))
+        """Deletes (with what refers to the rows), then inserts (parents first), then
+        updates, then the append-only rows."""
+        for (name, _), where in self._deletes.items():
+            self._delete_stored(connection, self.tables.named(name), where)
+        for table in self.tables.views:
+            self._write_rows(connection, table)
         for name, rows in self._appended.items():
             if rows:
-                connection.execute(self._table(name).insert(), rows)
-        self._write_audit(connection)
+                connection.execute(self.tables.named(name).insert(), rows)
 
-    def _write_rows(self, connection: sa.Connection, name: str) -> None:
-        rows = self._rows.get(name, {}).values()
-        table = self._table(name)
-        for deleted_first in [r for r in rows if r.inserted and r.deleted_first]:
-            key = {c.name: deleted_first.values[c.name] for c in table.primary_key.columns}
-            connection.execute(table.delete().where(*_match(table, key)))
+    def _delete_stored(self, connection: sa.Connection, table: sa.Table, where: Any) -> None:
+        """``where`` is a dict of column values, or a clause selecting the parents' rows."""
+        clause = sa.and_(*_match(table, where)) if isinstance(where, dict) else where
+        for child in self.tables.views:
+            for fk in child.foreign_key_constraints:
+                if fk.referred_table is table and fk.ondelete == "CASCADE":
+                    [element] = fk.elements
+                    parents = sa.select(element.column).where(clause)
+                    self._delete_stored(connection, child, element.parent.in_(parents))
+        connection.execute(table.delete().where(clause))
+
+    def _write_rows(self, connection: sa.Connection, table: sa.Table) -> None:
+        rows = self._pending.get(self.tables.short_name(table), {}).values()
         for group in _grouped([r.values for r in rows if r.inserted]):
             connection.execute(table.insert(), group)
         for group in _grouped([r.values for r in rows if not r.inserted]):
             _update_many(connection, table, group)
 
-    def _write_audit(self, connection: sa.Connection) -> None:
-        if not self._audit:
-            return
-        rows = [self._audit_row(connection, entry) for entry in self._audit]
-        connection.execute(self.tables.audit_log.insert(), rows)
 
-    def _audit_row(self, connection: sa.Connection, entry: AuditEntry) -> dict[str, Any]:
-        names = {p: self._name(connection, n) for p, n in entry.names.items()}
-        return {**entry.values, "message": entry.values["message"].format(**names)}
-
-    def _name(self, connection: sa.Connection, name: Name) -> str:
-        """The entity's name as this batch leaves it, or as the table holds it."""
-        pending = self._rows.get(name.table, {})
-        for row in pending.values():
-            if row.values.get(name.key_column) == name.key and name.name_column in row.values:
-                return str(row.values[name.name_column])
-        table = self._table(name.table)
-        found = connection.execute(
-            sa.select(table.c[name.name_column]).where(table.c[name.key_column] == name.key)
-        ).scalar()
-        return str(found or name.key)
+def _matches(values: Row, where: Row) -> bool:
+    return all(k in values and values[k] == v for k, v in where.items())
 
 
-def _short(tables: Tables, full_name: str) -> str:
-    """The attribute name of a table (its name without the shadow prefix)."""
-    prefix: str = tables.metadata.info.get("prefix", "")
-    return full_name.removeprefix(prefix)
+def _match(table: sa.Table, where: Row) -> list[sa.ColumnElement[bool]]:
+    return [table.c[name] == value for name, value in where.items()]
 
 
-def _matches(values: dict[str, Any], key: dict[str, Any]) -> bool:
-    return all(values.get(k) == v for k, v in key.items())
-
-
-def _partial(key: dict[str, Any]) -> Key:
-    return ("partial", *sorted(key.items(), key=lambda item: item[0]))
-
-
-def _match(table: sa.Table, key: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
-    return [table.c[name] == value for name, value in key.items()]
-
-
-def _grouped(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _grouped(rows: list[Row]) -> list[list[Row]]:
     """Rows with the same columns together, as executemany needs."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    groups: dict[frozenset[str], list[Row]] = {}
     for row in rows:
         groups.setdefault(frozenset(row), []).append(row)
     return list(groups.values())
 
 
-def _update_many(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    keys = [c.name for c in table.primary_key.columns]
+def _update_many(connection: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    keys = [c.name for c in key_columns(table)]
     columns = [c for c in rows[0] if c not in keys]
     if not columns:
         return

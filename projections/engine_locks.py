@@ -1,4 +1,5 @@
-"""``engine_locks``: who holds which lock now, since when, for which command."""
+"""``tt_engine_lock``: who holds which lock now, since when, for which command (oVirt keeps
+its locks in memory only)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def project_lock(event: Transitioned) -> list[Change]:
     if isinstance(event, _ACQUIRED):
         return [
             Insert(
-                "engine_locks",
+                "tt_engine_lock",
                 {
                     "lock_id": event.originator_id,
                     "command_id": event.command_id,
@@ -33,6 +34,8 @@ def project_lock(event: Transitioned) -> list[Change]:
         ]
     if isinstance(event, _RELEASED):
         return [
-            Delete("engine_locks", {"lock_id": event.originator_id, "command_id": event.command_id})
+            Delete(
+                "tt_engine_lock", {"lock_id": event.originator_id, "command_id": event.command_id}
+            )
         ]
     return []

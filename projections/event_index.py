@@ -1,4 +1,4 @@
-"""``event_index`` and ``event_entity``: one row per event, and every entity id it touches.
+"""``tt_event`` and ``tt_event_entity``: one row per event, and every entity id it touches.
 
 The entity ids are every UUID found in the event's payload (parameters included) plus the
 aggregate itself and the causing command, so "everything about this VM" is an index lookup.
@@ -25,7 +25,7 @@ _POSITION_FIELDS = {
 
 def project_index(event: Transitioned, position: int) -> list[Change]:
     row = Insert(
-        "event_index",
+        "tt_event",
         {
             "position": position,
             "aggregate_type": aggregate_type(event),
@@ -44,7 +44,7 @@ def project_index(event: Transitioned, position: int) -> list[Change]:
     return [
         row,
         *(
-            Insert("event_entity", {"entity_id": e, "position": position})
+            Insert("tt_event_entity", {"entity_id": e, "position": position})
             for e in sorted(touched(event))
         ),
     ]

@@ -36,7 +36,7 @@ class InFlight:
 
 
 def in_flight(engine: sa.Engine, tables: Tables = LIVE) -> InFlight:
-    c, t = tables.command_entities, tables.async_tasks
+    c, t = tables.tt_command, tables.tt_async_task
     with engine.connect() as connection:
         commands = connection.execute(
             sa.select(c.c.command_id, c.c.root_command_id, c.c.status, c.c.executed).where(
@@ -59,7 +59,7 @@ def in_flight(engine: sa.Engine, tables: Tables = LIVE) -> InFlight:
 def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledTask]]:
     """The tasks each storage pool's SPM must be asked about (those Polling), by pool, in the
     order they were created."""
-    t, e = tables.async_tasks, tables.event_index
+    t, tracked, e = tables.async_tasks, tables.tt_async_task, tables.event_index
     created = (
         sa.select(e.c.position)
         .where(e.c.aggregate_id == t.c.task_id, e.c.version == 1)
@@ -68,14 +68,15 @@ def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledT
     query = (
         sa.select(
             t.c.task_id,
-            t.c.vdsm_task_id,
+            tracked.c.vdsm_task_id,
             t.c.storage_pool_id,
-            t.c.status,
-            t.c.result,
+            tracked.c.status,
+            tracked.c.result,
             t.c.started_at,
-            t.c.last_update,
+            tracked.c.last_update,
         )
-        .where(t.c.task_state == AsyncTaskState.POLLING.value)
+        .join(tracked, tracked.c.task_id == t.c.task_id)
+        .where(tracked.c.task_state == AsyncTaskState.POLLING.value)
         .order_by(created)
     )
     pools: dict[UUID, list[PolledTask]] = {}
@@ -97,7 +98,7 @@ def polling(engine: sa.Engine, tables: Tables = LIVE) -> dict[UUID, list[PolledT
 def unsettled_tasks(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID, UUID]]:
     """(task, root) of tasks the storage is done with but the engine is not: ended, waiting
     for their command's end, or failing to clear. Each poll looks at them again."""
-    t = tables.async_tasks
+    t = tables.tt_async_task
     done = [
         AsyncTaskState.ENDED.value,
         AsyncTaskState.ATTEMPTING_END_ACTION.value,
@@ -110,7 +111,7 @@ def unsettled_tasks(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID
 
 def callback_commands(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID, UUID]]:
     """(command, root) of every callback command not yet ended: what the sweep re-checks."""
-    c = tables.command_entities
+    c = tables.tt_command
     query = sa.select(c.c.command_id, c.c.root_command_id).where(
         c.c.callback_enabled.is_(True), c.c.status.not_in(_ENDED)
     )
@@ -119,7 +120,7 @@ def callback_commands(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UU
 
 
 def anything_in_flight(engine: sa.Engine, tables: Tables = LIVE) -> bool:
-    c, t = tables.command_entities, tables.async_tasks
+    c, t = tables.tt_command, tables.async_tasks
     with engine.connect() as connection:
         command = connection.execute(
             sa.select(c.c.command_id).where(c.c.status.not_in(_ENDED)).limit(1)

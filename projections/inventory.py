@@ -1,7 +1,8 @@
-"""``vm_static``, ``images`` and ``storage_pool``: the managed world as operators see it.
+"""``tt_vm``, ``tt_disk`` and ``tt_storage_pool``: the simulated managed world.
 
-Removed VMs and disks keep their rows with status Removed/REMOVED, so history and audit can
-still name them and compensation can bring them back.
+A VM's or disk's row is deleted when it is removed (its stream ends there), as oVirt deletes
+``vm_static`` in RemoveVm's second transaction and an image's rows when RemoveImage ends well;
+history still has them, and audit entries carry the names they need.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from domain.model.events import Transitioned
 from domain.model.inventory.disk import Disk
 from domain.model.inventory.storage_pool import StoragePool
 from domain.model.inventory.vm import Vm
-from projections.changes import Change, Insert, Update
+from projections.changes import Change, Delete, Insert, Update
 
 
 def project_vm(event: Transitioned) -> list[Change]:
@@ -18,7 +19,7 @@ def project_vm(event: Transitioned) -> list[Change]:
     if isinstance(event, Vm.Created):
         return [
             Insert(
-                "vm_static",
+                "tt_vm",
                 {
                     **key,
                     "vm_name": event.name,
@@ -32,8 +33,9 @@ def project_vm(event: Transitioned) -> list[Change]:
                 },
             )
         ]
-    status = "Removed" if isinstance(event, Vm.Removed) else event.to_state
-    values: dict[str, object] = {"status": status, "last_update": event.timestamp}
+    if isinstance(event, Vm.Removed):
+        return [Delete("tt_vm", key)]
+    values: dict[str, object] = {"status": event.to_state, "last_update": event.timestamp}
     flags: dict[str, dict[str, object]] = {
         "AttachedToPool": {"vm_pool_id": getattr(event, "vm_pool_id", None)},
         "DetachedFromPool": {"vm_pool_id": None},
@@ -43,7 +45,7 @@ def project_vm(event: Transitioned) -> list[Change]:
         "BackupEnded": {"backup_in_progress": False},
     }
     values |= flags.get(type(event).__name__, {})
-    return [Update("vm_static", key, values)]
+    return [Update("tt_vm", key, values)]
 
 
 def project_disk(event: Transitioned) -> list[Change]:
@@ -51,7 +53,7 @@ def project_disk(event: Transitioned) -> list[Change]:
     if isinstance(event, Disk.Created):
         return [
             Insert(
-                "images",
+                "tt_disk",
                 {
                     **key,
                     "disk_alias": event.alias,
@@ -63,12 +65,13 @@ def project_disk(event: Transitioned) -> list[Change]:
                 },
             )
         ]
-    status = "REMOVED" if isinstance(event, Disk.Removed) else event.to_state
-    return [Update("images", key, {"imagestatus": status, "last_update": event.timestamp})]
+    if isinstance(event, Disk.Removed):
+        return [Delete("tt_disk", key)]
+    return [Update("tt_disk", key, {"imagestatus": event.to_state, "last_update": event.timestamp})]
 
 
 def project_storage_pool(event: Transitioned) -> list[Change]:
     key = {"id": event.originator_id}
     if isinstance(event, StoragePool.Created):
-        return [Insert("storage_pool", {**key, "name": event.name, "status": event.to_state})]
-    return [Update("storage_pool", key, {"status": event.to_state})]
+        return [Insert("tt_storage_pool", {**key, "name": event.name, "status": event.to_state})]
+    return [Update("tt_storage_pool", key, {"status": event.to_state})]

@@ -9,6 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.model.errors import TasktrailError
+from projections import views
 from projections.read_model import ReadModel
 
 Row = dict[str, Any]
@@ -33,13 +34,14 @@ def _aware(value: Any) -> Any:
 
 
 def jobs(model: ReadModel, status: str | None = None) -> list[Row]:
-    t = model.tables.job
+    """Jobs, oldest first; ``owner_id`` is the owner's name."""
+    t = views.jobs(model.tables)
     query = sa.select(
         t.c.job_id,
         t.c.action_type,
         t.c.description,
         t.c.status,
-        t.c.owner_id,
+        t.c.owner.label("owner_id"),
         t.c.correlation_id,
         t.c.start_time,
         t.c.end_time,
@@ -51,8 +53,8 @@ def jobs(model: ReadModel, status: str | None = None) -> list[Row]:
 
 def job(model: ReadModel, job_id: UUID) -> Row:
     """The job with its step tree (each step with its sub-steps under ``steps``)."""
-    t, s = model.tables.job, model.tables.step
-    found = fetch_all(model, sa.select(t).where(t.c.job_id == job_id))
+    t, s = views.jobs(model.tables), views.steps(model.tables)
+    found = fetch_all(model, sa.select(*_job_columns(t)).where(t.c.job_id == job_id))
     if not found:
         raise NotFoundError(f"job {job_id} not found")
     steps = fetch_all(
@@ -75,6 +77,13 @@ def job(model: ReadModel, job_id: UUID) -> Row:
     return {**found[0], "steps": _tree(steps, None)}
 
 
+def _job_columns(t: sa.Subquery) -> list[sa.ColumnElement[Any]]:
+    """The job's columns as tasktrail has always shown them (the owner by name)."""
+    shown = ["job_id", "action_type", "description", "status", "correlation_id", "start_time"]
+    shown += ["end_time", "last_update_time", "is_external", "is_auto_cleared", "failed_step_id"]
+    return [*(t.c[name] for name in shown), t.c.owner.label("owner_id"), t.c.reason]
+
+
 def _tree(steps: list[Row], parent: UUID | None) -> list[Row]:
     children = sorted(
         (x for x in steps if x["parent_step_id"] == parent), key=lambda x: x["step_number"]
@@ -83,7 +92,8 @@ def _tree(steps: list[Row], parent: UUID | None) -> list[Row]:
 
 
 def commands(model: ReadModel, status: str | None = None) -> list[Row]:
-    t = model.tables.command_entities
+    """Every command (oVirt persists only some in ``command_entities``), oldest first."""
+    t = model.tables.tt_command
     query = sa.select(
         t.c.command_id,
         t.c.command_type,
@@ -99,10 +109,10 @@ def commands(model: ReadModel, status: str | None = None) -> list[Row]:
 
 
 def tasks(model: ReadModel) -> list[Row]:
-    t = model.tables.async_tasks
+    t = views.tasks(model.tables)
     return fetch_all(model, sa.select(t).order_by(t.c.started_at))
 
 
 def locks(model: ReadModel) -> list[Row]:
-    t = model.tables.engine_locks
+    t = model.tables.tt_engine_lock
     return fetch_all(model, sa.select(t).order_by(t.c.since))

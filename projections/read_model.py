@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from projections.changes import RowChanges
 from projections.event_log import EventLog, Recorded
 from projections.projectors import project
-from projections.tables import LIVE, SHADOW, Tables
+from projections.tables import LIVE, SHADOW, Tables, key_columns
 
 Progress = Callable[[int, int], None]
 
@@ -89,7 +89,7 @@ class ReadModel:
             position = found[-1].position
 
     def _write(self, connection: sa.Connection, batch: list[Recorded]) -> None:
-        changes = RowChanges(self.tables)
+        changes = RowChanges(self.tables, connection)
         for recorded in batch:
             for change in project(recorded):
                 changes.add(change)
@@ -127,7 +127,7 @@ class ReadModel:
         return self.catch_up(batch_size, progress=progress)
 
     def rows(self, table: sa.Table) -> dict[tuple[Any, ...], dict[str, Any]]:
-        keys = list(table.primary_key.columns)
+        keys = key_columns(table)
         with self.engine.connect() as connection:
             result = connection.execute(sa.select(table).order_by(*keys))
             return {tuple(row._mapping[k.name] for k in keys): dict(row._mapping) for row in result}

@@ -37,7 +37,7 @@ def engine_version() -> str:
 
 def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
     """The job, its steps and commands, and every aggregate their events touched."""
-    commands = model.tables.command_entities
+    commands = model.tables.tt_command
     index, touched = model.tables.event_index, model.tables.event_entity
     with model.engine.connect() as connection:
         family = set(

@@ -15,13 +15,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.model.errors import TasktrailError
+from projections.ovirt_codes import user_uuid
 
 METADATA = sa.MetaData()
 
@@ -71,11 +72,6 @@ class User:
 
 class UserError(TasktrailError):
     """A user that cannot be added as asked (empty name or password, name taken)."""
-
-
-def user_uuid(name: str) -> UUID:
-    """The stable id oVirt's API shows for a user (job owners), derived from the name."""
-    return uuid5(NAMESPACE_URL, f"tasktrail:user:{name}")
 
 
 def add_user(engine: sa.Engine, name: str, password: str, role: Role) -> User:

@@ -15,7 +15,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.model.command.machine import ENDED_STATUSES
-from projections import audit
+from projections import audit, views
 from projections.queries import NotFoundError, Row, fetch_all
 from projections.read_model import ReadModel
 from runners.api.views import (
@@ -32,9 +32,6 @@ from runners.api.views import (
     VmView,
 )
 
-_REMOVED_VM, _REMOVED_DISK = "Removed", "REMOVED"
-"""Statuses of the rows the read model keeps for removed VMs and disks (oVirt has no row)."""
-
 
 def jobs(
     model: ReadModel,
@@ -43,7 +40,7 @@ def jobs(
     limit: int | None = None,
 ) -> list[JobView]:
     """Jobs, newest first."""
-    t = model.tables.job
+    t = views.jobs(model.tables)
     query = sa.select(t).order_by(t.c.start_time.desc(), t.c.job_id).limit(limit)
     if status is not None:
         query = query.where(t.c.status == status.upper())
@@ -53,7 +50,7 @@ def jobs(
 
 
 def job(model: ReadModel, job_id: UUID) -> JobView:
-    t = model.tables.job
+    t = views.jobs(model.tables)
     return _job(_one(model, sa.select(t).where(t.c.job_id == job_id), f"job {job_id}"))
 
 
@@ -73,7 +70,7 @@ def _nested(flat: list[StepView], parent: UUID | None) -> list[StepView]:
 
 def steps(model: ReadModel, job_id: UUID) -> list[StepView]:
     """Every step of the job (sub-steps too), in the order they started."""
-    s = model.tables.step
+    s = views.steps(model.tables)
     query = sa.select(s).where(s.c.job_id == job_id).order_by(s.c.start_time, s.c.step_number)
     found = [_step(row) for row in fetch_all(model, query)]
     if not found:
@@ -82,7 +79,7 @@ def steps(model: ReadModel, job_id: UUID) -> list[StepView]:
 
 
 def step(model: ReadModel, job_id: UUID, step_id: UUID) -> StepView:
-    s = model.tables.step
+    s = views.steps(model.tables)
     query = sa.select(s).where(s.c.job_id == job_id, s.c.step_id == step_id)
     return _step(_one(model, query, f"step {step_id} of job {job_id}"))
 
@@ -94,7 +91,7 @@ def commands(
     limit: int = 100,
 ) -> list[CommandView]:
     """Commands, newest first."""
-    c = model.tables.command_entities
+    c = model.tables.tt_command
     query = sa.select(c).order_by(c.c.created_at.desc(), c.c.command_id).limit(limit)
     if status is not None:
         query = query.where(c.c.status == status.upper())
@@ -104,13 +101,13 @@ def commands(
 
 
 def command(model: ReadModel, command_id: UUID) -> CommandView:
-    c = model.tables.command_entities
+    c = model.tables.tt_command
     query = sa.select(c).where(c.c.command_id == command_id)
     return _command(_one(model, query, f"command {command_id}"))
 
 
 def command_counts(model: ReadModel) -> list[CommandCount]:
-    c = model.tables.command_entities
+    c = model.tables.tt_command
     query = sa.select(c.c.command_type, c.c.status, sa.func.count()).group_by(
         c.c.command_type, c.c.status
     )
@@ -121,7 +118,7 @@ def command_counts(model: ReadModel) -> list[CommandCount]:
 
 def in_flight(model: ReadModel) -> int:
     """Commands not yet ended."""
-    c = model.tables.command_entities
+    c = model.tables.tt_command
     ended = [s.value for s in ENDED_STATUSES]
     query = sa.select(sa.func.count()).where(c.c.status.not_in(ended))
     with model.engine.connect() as connection:
@@ -129,12 +126,12 @@ def in_flight(model: ReadModel) -> int:
 
 
 def tasks(model: ReadModel) -> list[TaskView]:
-    t = model.tables.async_tasks
+    t = views.tasks(model.tables)
     return [_task(row) for row in fetch_all(model, sa.select(t).order_by(t.c.started_at))]
 
 
 def locks(model: ReadModel) -> list[LockView]:
-    t = model.tables.engine_locks
+    t = model.tables.tt_engine_lock
     return [
         LockView(
             lock_group=row["lock_group"],
@@ -149,39 +146,39 @@ def locks(model: ReadModel) -> list[LockView]:
 
 
 def vms(model: ReadModel) -> list[VmView]:
-    v = model.tables.vm_static
-    query = sa.select(v).where(v.c.status != _REMOVED_VM).order_by(v.c.vm_name, v.c.vm_guid)
+    v = model.tables.tt_vm
+    query = sa.select(v).order_by(v.c.vm_name, v.c.vm_guid)
     return [_vm(row) for row in fetch_all(model, query)]
 
 
 def vm(model: ReadModel, vm_id: UUID) -> VmView:
-    v = model.tables.vm_static
-    query = sa.select(v).where(v.c.vm_guid == vm_id, v.c.status != _REMOVED_VM)
+    v = model.tables.tt_vm
+    query = sa.select(v).where(v.c.vm_guid == vm_id)
     return _vm(_one(model, query, f"VM {vm_id}"))
 
 
 def disks(model: ReadModel, vm_id: UUID | None = None) -> list[DiskView]:
     """Disks (those of one VM with ``vm_id``), by alias."""
-    d = model.tables.images
-    query = sa.select(d).where(d.c.imagestatus != _REMOVED_DISK)
+    d = model.tables.tt_disk
+    query = sa.select(d)
     if vm_id is not None:
         query = query.where(d.c.vm_guid == vm_id)
     return [_disk(row) for row in fetch_all(model, query.order_by(d.c.disk_alias))]
 
 
 def disk(model: ReadModel, disk_id: UUID) -> DiskView:
-    d = model.tables.images
-    query = sa.select(d).where(d.c.image_guid == disk_id, d.c.imagestatus != _REMOVED_DISK)
+    d = model.tables.tt_disk
+    query = sa.select(d).where(d.c.image_guid == disk_id)
     return _disk(_one(model, query, f"disk {disk_id}"))
 
 
 def data_centers(model: ReadModel) -> list[DataCenterView]:
-    p = model.tables.storage_pool
+    p = model.tables.tt_storage_pool
     return [_data_center(row) for row in fetch_all(model, sa.select(p).order_by(p.c.name))]
 
 
 def data_center(model: ReadModel, pool_id: UUID) -> DataCenterView:
-    p = model.tables.storage_pool
+    p = model.tables.tt_storage_pool
     query = sa.select(p).where(p.c.id == pool_id)
     return _data_center(_one(model, query, f"data center {pool_id}"))
 
@@ -224,7 +221,7 @@ def _job(row: Row) -> JobView:
         action_type=row["action_type"],
         description=row["description"],
         status=row["status"],
-        owner=row["owner_id"],
+        owner=row["owner"],
         correlation_id=row["correlation_id"],
         start_time=row["start_time"],
         end_time=row["end_time"],
@@ -266,8 +263,8 @@ def _command(row: Row) -> CommandView:
         created_at=row["created_at"],
         ended_at=row["ended_at"],
         executed=row["executed"],
-        parameters=json.loads(row["command_parameters"]),
-        messages=json.loads(row["return_value"] or "[]"),
+        parameters=json.loads(row["parameters"]),
+        messages=json.loads(row["messages"] or "[]"),
     )
 
 

@@ -59,16 +59,16 @@ def job(ctx: typer.Context, job_id: UUID, json_out: JsonFlag = False) -> None:
 
 
 def commands(ctx: typer.Context, status_: StatusFilter = None, json_out: JsonFlag = False) -> None:
-    """command_entities: every command with its family and status."""
+    """Every command with its family and status (tt_command)."""
     rows = queries.commands(context.refreshed(ctx).read_model, status_)
     show.listing("commands", rows, COMMAND_COLUMNS, json_out)
 
 
 def tasks(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """async_tasks: storage tasks still tracked."""
+    """async_tasks: storage tasks still tracked, as the engine polls them."""
     show.listing("tasks", queries.tasks(context.refreshed(ctx).read_model), TASK_COLUMNS, json_out)
 
 
 def locks(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """engine_locks: who holds which lock, since when, for which command."""
+    """tt_engine_lock: who holds which lock, since when, for which command."""
     show.listing("locks", queries.locks(context.refreshed(ctx).read_model), LOCK_COLUMNS, json_out)

@@ -51,7 +51,7 @@ def default_pool(here: LocalEngine) -> UUID:
     """The first storage pool that is up, or a new one named Default."""
     runtime = here.runtime
     runtime.refresh()
-    table = runtime.read_model.tables.storage_pool
+    table = runtime.read_model.tables.tt_storage_pool
     with runtime.database.connect() as connection:
         found = connection.execute(table.select().where(table.c.status == "Up")).first()
     return add_pool(here, "Default") if found is None else UUID(str(found.id))

@@ -10,9 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from domain.model.command.aggregate import Command
+from domain.model.events import Cause
 from domain.model.inventory.vm import Vm
+from domain.model.job.aggregate import Job
 from projections import read_model as read_model_module
 from projections.changes import RowChanges
+from projections.ovirt_codes import user_uuid
 from projections.read_model import ReadModel, status, verify
 from projections.tables import SHADOW
 from tests.scenario import Scenario
@@ -60,10 +63,21 @@ def test_a_successful_remove_vm_leaves_ovirt_like_rows(world: Scenario) -> None:
     root = world.command(root_id)
 
     [job] = rows(model, "job", job_id=root.job_id)
-    assert (job["action_type"], job["status"], job["owner_id"]) == ("RemoveVm", "FINISHED", "admin")
+    assert (job["action_type"], job["status"], job["owner_id"]) == (
+        "RemoveVm",
+        "FINISHED",
+        user_uuid("admin"),
+    )
+    assert (job["visible"], job["is_external"], job["is_auto_cleared"]) == (True, False, True)
+    assert job["engine_session_seq_id"] == -1
     assert job["description"] == "Removing VM web1 from system"
     assert job["correlation_id"] == "corr-rm"
     assert job["end_time"] is not None
+    assert rows(model, "tt_job", job_id=root.job_id)[0]["owner"] == "admin"
+    assert [(s["entity_id"], s["entity_type"]) for s in rows(model, "job_subject_entity")] == [
+        (vm_id, "VM"),
+        (vm_id, "VM"),
+    ]
     steps = rows(model, "step", job_id=root.job_id)
     by_type = sorted((s["step_type"], s["step_number"], s["status"]) for s in steps)
     assert by_type == sorted(
@@ -80,13 +94,11 @@ def test_a_successful_remove_vm_leaves_ovirt_like_rows(world: Scenario) -> None:
         ]
     )
     executing = next(s for s in steps if s["step_type"] == "EXECUTING")
-    assert {s["parent_step_id"] for s in steps if s["step_type"] == "DELETE_IMAGE"} == {
-        executing["step_id"]
-    }
-    assert all(
-        s["external_system_type"] == "VDSM" for s in steps if s["step_type"] == "DELETE_IMAGE"
-    )
-    commands = rows(model, "command_entities", root_command_id=root_id)
+    images = [s for s in steps if s["step_type"] == "DELETE_IMAGE"]
+    assert {s["parent_step_id"] for s in images} == {executing["step_id"]}
+    assert all(s["external_system_type"] == "VDSM" for s in images)
+    assert all(isinstance(s["external_id"], UUID) for s in images)
+    commands = rows(model, "tt_command", root_command_id=root_id)
     assert sorted((c["command_type"], c["status"]) for c in commands) == sorted(
         [("RemoveVm", "ENDED_SUCCESSFULLY"), ("RemoveAllVmImages", "ENDED_SUCCESSFULLY")]
         + [("RemoveImage", "ENDED_SUCCESSFULLY")] * 3
@@ -97,22 +109,24 @@ def test_a_successful_remove_vm_leaves_ovirt_like_rows(world: Scenario) -> None:
         root_id
     }
     assert all(c["executed"] and c["ended_at"] for c in commands)
-    assert json.loads(
-        next(c for c in commands if c["command_id"] == root_id)["command_parameters"]
-    ) == {
+    assert json.loads(next(c for c in commands if c["command_id"] == root_id)["parameters"]) == {
         "vm_id": str(vm_id),
         "remove_disks": True,
         "force": False,
     }
-    assert rows(model, "async_tasks") == []
-    assert rows(model, "business_entity_snapshot") == []
-    assert rows(model, "engine_locks") == []
-    assert [v["status"] for v in rows(model, "vm_static", vm_guid=vm_id)] == ["Removed"]
-    assert sorted(i["imagestatus"] for i in rows(model, "images", vm_guid=vm_id)) == ["REMOVED"] * 3
-    messages = [a["message"] for a in rows(model, "audit_log", correlation_id="corr-rm")]
-    assert messages[0] == "VM web1 was removed by admin."
-    assert sorted(messages[1:4]) == [f"Disk web1_Disk{i} was removed." for i in (1, 2, 3)]
-    assert messages[4:] == ["Completed Removing VM web1 from system."]
+    for ended in ("command_entities", "async_tasks", "business_entity_snapshot", "tt_engine_lock"):
+        assert rows(model, ended) == [], ended
+    assert rows(model, "tt_vm", vm_guid=vm_id) == []
+    assert rows(model, "tt_disk", vm_guid=vm_id) == []
+    entries = rows(model, "audit_log", correlation_id="corr-rm")
+    assert [(a["log_type_name"], a["log_type"], a["severity"], a["message"]) for a in entries] == [
+        ("USER_REMOVE_VM_FINISHED", 113, 0, "VM web1 was successfully removed by admin.")
+    ]
+    assert (entries[0]["vm_id"], entries[0]["vm_name"], entries[0]["job_id"]) == (
+        vm_id,
+        "web1",
+        root.job_id,
+    )
 
 
 def test_a_failed_storage_task_shows_in_job_step_commands_and_audit(world: Scenario) -> None:
@@ -122,24 +136,26 @@ def test_a_failed_storage_task_shows_in_job_step_commands_and_audit(world: Scena
 
     [job] = rows(model, "job", job_id=job_id)
     assert job["status"] == "FAILED"
-    [failed_step] = rows(model, "step", step_id=job["failed_step_id"])
+    [failure] = rows(model, "tt_job", job_id=job_id)
+    [failed_step] = rows(model, "step", step_id=failure["failed_step_id"])
     assert (failed_step["step_type"], failed_step["status"]) == ("DELETE_IMAGE", "FAILED")
-    assert failed_step["reason"] == "Image deletion failed"
+    assert rows(model, "tt_step", step_id=failed_step["step_id"])[0]["reason"] == (
+        "Image deletion failed"
+    )
     statuses = {
         c["command_type"]: c["status"]
-        for c in rows(model, "command_entities", root_command_id=root_id)
+        for c in rows(model, "tt_command", root_command_id=root_id)
         if c["command_type"] != "RemoveImage"
     }
     assert statuses == {"RemoveVm": "ENDED_WITH_FAILURE", "RemoveAllVmImages": "ENDED_SUCCESSFULLY"}
-    images = {i["image_guid"]: i["imagestatus"] for i in rows(model, "images", vm_guid=vm_id)}
-    assert images == {disk_ids[0]: "REMOVED", disk_ids[1]: "ILLEGAL", disk_ids[2]: "REMOVED"}
-    errors = [a["message"] for a in rows(model, "audit_log", severity="error")]
+    images = {i["image_guid"]: i["imagestatus"] for i in rows(model, "tt_disk", vm_guid=vm_id)}
+    assert images == {disk_ids[1]: "ILLEGAL"}
+    errors = [a["message"] for a in rows(model, "audit_log", severity=2)]
     assert errors == [
-        "Failed to remove disk web1_Disk2.",
-        "Failed to complete Removing VM web1 from system: "
-        "step DELETE_IMAGE #1 failed: Image deletion failed",
+        f"Image group deletion task for disk {disk_ids[1]} with volume(s) [{disk_ids[1]}] "
+        "failed. Manual volume removal might be required."
     ]
-    assert rows(model, "engine_locks") == []
+    assert rows(model, "tt_engine_lock") == []
 
 
 def test_locks_tasks_and_snapshots_show_while_a_command_runs(world: Scenario) -> None:
@@ -155,14 +171,72 @@ def test_locks_tasks_and_snapshots_show_while_a_command_runs(world: Scenario) ->
     model.catch_up(until=first_snapshot)
 
     [snapshot] = rows(model, "business_entity_snapshot")
-    assert (snapshot["command_id"], snapshot["entity_id"]) == (root_id, vm_id)
-    assert json.loads(snapshot["entity_snapshot"]) == {"status": "Down"}
-    [lock] = rows(model, "engine_locks")
+    assert (snapshot["command_id"], snapshot["entity_id"]) == (root_id, str(vm_id))
+    assert (snapshot["snapshot_type"], snapshot["insertion_order"]) == (2, 1)
+    assert snapshot["entity_type"] == "org.ovirt.engine.core.common.businessentities.VmDynamic"
+    assert snapshot["command_type"] == "org.ovirt.engine.core.bll.RemoveVmCommand"
+    assert json.loads(snapshot["entity_snapshot"]) == {"id": str(vm_id), "status": "Down"}
+    [lock] = rows(model, "tt_engine_lock")
     assert (lock["lock_group"], lock["entity_id"], lock["command_id"]) == ("VM", vm_id, root_id)
     model.catch_up()
     assert rows(model, "business_entity_snapshot") == []
-    assert len(rows(model, "async_tasks")) == 2
-    assert {t["task_state"] for t in rows(model, "async_tasks")} == {"Polling"}
+    tasks = rows(model, "async_tasks")
+    assert [(t["status"], t["result"], t["task_type"], t["action_type"]) for t in tasks] == [
+        (2, 0, 5, 211)
+    ] * 2
+    assert {t["task_state"] for t in rows(model, "tt_async_task")} == {"Polling"}
+
+
+def test_command_entities_hold_only_what_ovirt_persists_and_only_until_the_root_ends(
+    world: Scenario,
+) -> None:
+    vm_id, disk_ids = world.add_vm(world.add_pool(), disks=2)
+    world.spm.hold.add(disk_ids[1])  # type: ignore[attr-defined]
+    root_id = world.remove_vm(vm_id).command_id
+    for _ in range(6):
+        world.loop.step()
+    model = caught_up(world)
+
+    entities = rows(model, "command_entities")
+    assert sorted((c["command_type"], c["callback_enabled"]) for c in entities) == [
+        (4, True),
+        (211, False),
+        (211, False),
+        (212, True),
+    ]
+    assert {c["root_command_id"] for c in entities} == {root_id}
+    [remove_vm] = [c for c in entities if c["command_type"] == 4]
+    assert (remove_vm["status"], remove_vm["executed"]) == ("ACTIVE", True)
+    assert remove_vm["parent_command_id"] == UUID(int=0)
+    assert remove_vm["command_params_class"] == (
+        "org.ovirt.engine.core.common.action.RemoveVmParameters"
+    )
+    assert json.loads(remove_vm["command_context"])["jobId"] == str(
+        world.command(root_id).job_id  # type: ignore[arg-type]
+    )
+    assert len(rows(model, "tt_command")) == 6  # AddEmptyStoragePool and AddVm besides
+    world.spm.hold.clear()  # type: ignore[attr-defined]
+    world.drive()
+    assert rows(caught_up(world), "command_entities") == []
+
+
+def test_the_job_cleanup_deletes_the_job_with_its_steps_and_what_extends_them(
+    world: Scenario,
+) -> None:
+    _, _, root_id = run_remove(world, disks=1, fail_disk=0)
+    job = world.store.load(Job, world.command(root_id).job_id)  # type: ignore[arg-type]
+    before = caught_up(world)
+    assert rows(before, "tt_step") != []
+    job.clean_up(Cause.of(world.clock, user_id="engine", correlation_id="cleanup"))
+    world.save(job)
+    model = caught_up(world)
+
+    model.rebuild(batch_size=10_000)  # the steps begin and go in one batch this time
+    for table in ("job", "step", "job_subject_entity", "tt_job"):
+        assert rows(model, table, job_id=job.id) == [], table
+    assert rows(model, "tt_step") == []
+    assert [j["action_type"] for j in rows(model, "job")] == ["AddVm"]
+    assert len(rows(model, "tt_command", root_command_id=root_id)) == 3
 
 
 def test_a_rebuild_gives_exactly_the_rows_of_the_live_run(world: Scenario) -> None:
@@ -183,7 +257,7 @@ def test_verify_names_a_tampered_row(world: Scenario) -> None:
     _, _, root_id = run_remove(world)
     live = caught_up(world)
     with live.engine.begin() as connection:
-        table = live.tables.command_entities
+        table = live.tables.tt_command
         connection.execute(
             table.update().where(table.c.command_id == root_id).values(status="ACTIVE")
         )
@@ -194,10 +268,8 @@ def test_verify_names_a_tampered_row(world: Scenario) -> None:
     drift = verify(world.database, world.store)
 
     assert [
-        (d.table, d.key, d.column, d.live, d.rebuilt)
-        for d in drift
-        if d.table == "command_entities"
-    ] == [("command_entities", str(root_id), "status", "ACTIVE", "ENDED_SUCCESSFULLY")]
+        (d.table, d.key, d.column, d.live, d.rebuilt) for d in drift if d.table == "tt_command"
+    ] == [("tt_command", str(root_id), "status", "ACTIVE", "ENDED_SUCCESSFULLY")]
     assert [(d.table, d.column, d.live, d.rebuilt) for d in drift if d.table == "audit_log"] == [
         ("audit_log", "*", False, True)
     ]
