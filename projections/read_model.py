@@ -116,15 +116,17 @@ class ReadModel:
             applied += self.apply(position, batch)
             progress(batch[-1].position, head)
 
-    def rebuild(self, batch_size: int = 500, progress: Progress = _no_progress) -> int:
-        """Empties every table and applies the whole history again."""
+    def rebuild(
+        self, batch_size: int = 500, progress: Progress = _no_progress, until: int | None = None
+    ) -> int:
+        """Empties every table and applies the history again (up to position ``until``)."""
         with self.engine.execution_options(writes=True).begin() as connection:
             for table in reversed(self.tables.views):
                 connection.execute(table.delete())
             connection.execute(
                 self._tracking.update().where(self._tracking.c.name == self.name).values(position=0)
             )
-        return self.catch_up(batch_size, progress=progress)
+        return self.catch_up(batch_size, until, progress)
 
     def rows(self, table: sa.Table) -> dict[tuple[Any, ...], dict[str, Any]]:
         keys = key_columns(table)

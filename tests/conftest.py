@@ -100,3 +100,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         _require_pg()
         reset_postgres()
         yield PG_URL
+
+
+@pytest.fixture(scope="module")
+def module_pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL database of the test module's own, for tests that share one costly setup:
+    other tests empty this process's database between theirs, never this one."""
+    _require_pg()
+    url = sa.make_url(PG_URL)
+    name = f"{url.database}_{request.module.__name__.rsplit('.', 1)[-1]}"
+    admin = sa.create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+        connection.execute(sa.text(f'create database "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
