@@ -128,20 +128,35 @@ class RowChanges:
         pending = self._pending.get(table, {})
         gone = [k for k, row in pending.items() if _matches(row.values, where)]
         only_here = all(pending[k].inserted for k in gone)
+        self._drop_pending_under(table, where)
         for key in gone:
-            self._cascade_pending(table, pending.pop(key).values)
+            pending.pop(key)
         full_key = set(where) == {c.name for c in key_columns(self.tables.named(table))}
         if not (full_key and gone and only_here):
             self._deletes[(table, tuple(sorted(where.items())))] = dict(where)
             self._stored.clear()
 
-    def _cascade_pending(self, table: str, values: Row) -> None:
-        """Pending rows that refer to a row deleted before it was ever written go with it."""
+    def _drop_pending_under(self, table: str, where: Row) -> None:
+        """Pending rows that refer to the deleted ones (written or pending) go with them: the
+        database's cascade cannot reach a row inserted after the delete."""
         for child, fk in self._children(table):
-            where = {e.parent.name: values[e.column.name] for e in fk.elements}
-            pending = self._pending.get(child, {})
-            for key in [k for k, row in pending.items() if _matches(row.values, where)]:
-                self._cascade_pending(child, pending.pop(key).values)
+            [element] = fk.elements
+            for value in self._values(table, where, element.column.name):
+                below = {element.parent.name: value}
+                self._drop_pending_under(child, below)
+                pending = self._pending.get(child, {})
+                for key in [k for k, row in pending.items() if _matches(row.values, below)]:
+                    del pending[key]
+
+    def _values(self, table: str, where: Row, column: str) -> set[Any]:
+        """The values ``column`` has in the rows ``where`` selects, written or pending."""
+        if column in where:
+            return {where[column]}
+        t = self.tables.named(table)
+        query = sa.select(t.c[column]).where(*_match(t, where)).distinct()
+        found = set(self.connection.execute(query).scalars())
+        pending = self._pending.get(table, {}).values()
+        return found | {r.values[column] for r in pending if _matches(r.values, where)}
 
     def _children(self, table: str) -> list[tuple[str, sa.ForeignKeyConstraint]]:
         parent = self.tables.named(table)
