@@ -219,14 +219,18 @@ def test_demo_beside_a_running_serve_finishes_its_job(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="submit calls create_task on the task as this engine's cache last saw it, and the "
-    "SPM forgets a task id once cleared, so a late submission restarts a finished deletion",
+    reason="an engine hands storage tasks to the SPM from its own, possibly stale, view of a "
+    "command before the save that would show it lost the race; the SPM forgets cleared ids, so "
+    "the deletion starts again and is never recorded or cleared",
 )
 def test_a_late_submission_by_a_second_engine_never_restarts_a_cleared_task(
     database_url: str,
 ) -> None:
     """B executes the root and is about to submit its tasks; meanwhile A, acting on
-    everything as engines on SQLite do, submits, polls, ends and clears them all."""
+    everything as engines on SQLite do, executes it too, and submits, polls, ends and clears
+    every task. The chaos run met the same cause on PostgreSQL: a RemoveVm failed on one
+    engine; two seconds later another engine, whose view of it was stale, executed it, lost
+    the save, and left the SPM deleting three images the inventory still lists as OK."""
     a, b = engine_on(database_url), engine_on(database_url)
     ledger = StorageLedger(database_url)
     item = removal(b)
