@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.chaos.audit import Removal, audit
-from tests.chaos.harness import TIMED_OUT, Processes, StorageLedger, busy_cpu
+from tests.chaos.harness import TIMED_OUT, Processes, StorageLedger, busy_cpu, side_engine
 from tests.deployment import Deployment
 
 VMS = 20
@@ -39,10 +39,15 @@ class Result:
     errors: list[str]
     problems: list[str]
     seconds: float
+    lease_holders: int
+    """The most engines seen holding partitions at once (2: the work was shared)."""
 
     def line(self) -> str:
         jobs = "every job FINISHED" if not self.problems else f"{len(self.problems)} problems"
-        return f"exit codes {self.codes}, {jobs}, {self.seconds:.1f} s"
+        return (
+            f"exit codes {self.codes}, {jobs}, {self.seconds:.1f} s, "
+            f"{self.lease_holders} engines held leases at once"
+        )
 
 
 def two_engines_until_idle(url: str, workdir: Path, burners: int = 2) -> Result:
@@ -59,14 +64,34 @@ def two_engines_until_idle(url: str, workdir: Path, burners: int = 2) -> Result:
             engines = [processes.start("serve", "--until-idle")]
             time.sleep(STAGGER)
             engines.append(processes.start("serve", "--until-idle"))
+            holders = _lease_holders_until_done(url, engines)
             codes = [_wait(engine, 120) for engine in engines]
         seconds = time.monotonic() - started
         errors = [processes.stderr_of(e)[-2000:] for e, c in zip(engines, codes, strict=True) if c]
-        return Result(codes, errors, audit(deployment.store, removals, ledger), seconds)
+        problems = audit(deployment.store, removals, ledger)
+        return Result(codes, errors, problems, seconds, holders)
     finally:
         processes.close()
         ledger.close()
         deployment.runtime.database.dispose()
+
+
+def _lease_holders_until_done(url: str, engines: list[subprocess.Popen[str]]) -> int:
+    """Samples PostgreSQL's advisory locks while the engines run; the most holders seen."""
+    engine = side_engine(url)
+    most, deadline = 0, time.monotonic() + 120
+    query = sa.text(
+        "select count(distinct pid) from pg_locks where locktype = 'advisory' and "
+        "database = (select oid from pg_database where datname = current_database())"
+    )
+    try:
+        while any(e.poll() is None for e in engines) and time.monotonic() < deadline:
+            with engine.connect() as connection:
+                most = max(most, int(connection.execute(query).scalar() or 0))
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    return most
 
 
 def _wait(process: subprocess.Popen[str], seconds: float) -> int:

@@ -281,6 +281,7 @@ def test_two_serve_until_idle_finish_twenty_removals_on_a_busy_machine(
     result = two_engines_until_idle(pg_url, tmp_path)
     assert result.codes == [0, 0], result.errors
     assert result.problems == []
+    assert result.lease_holders == 2, "the second engine never took a share of the work"
 
 
 # ---------------------------------------------------------------------------------------------
