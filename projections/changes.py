@@ -97,6 +97,7 @@ class RowChanges:
         self._deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row] = {}
         self._appended: dict[str, list[Row]] = {name: [] for name in APPEND_ONLY}
         self._stored: dict[tuple[str, Key], Row | None] = {}
+        self._stored_matching: dict[tuple[str, Key], list[Row]] = {}
 
     def add(self, change: Change) -> None:
         match change:
@@ -134,12 +135,14 @@ class RowChanges:
         full_key = set(where) == {c.name for c in key_columns(self.tables.named(table))}
         if not (full_key and gone and only_here):
             self._deletes[(table, tuple(sorted(where.items())))] = dict(where)
-            self._stored.clear()
+            self._forget_stored(table)
 
     def _drop_pending_under(self, table: str, where: Row) -> None:
         """Pending rows that refer to the deleted ones (written or pending) go with them: the
         database's cascade cannot reach a row inserted after the delete."""
         for child, fk in self._children(table):
+            if not self._pending_under(child):
+                continue
             [element] = fk.elements
             for value in self._values(table, where, element.column.name):
                 below = {element.parent.name: value}
@@ -157,6 +160,19 @@ class RowChanges:
         found = set(self.connection.execute(query).scalars())
         pending = self._pending.get(table, {}).values()
         return found | {r.values[column] for r in pending if _matches(r.values, where)}
+
+    def _pending_under(self, table: str) -> bool:
+        """Whether the batch has pending rows in this table or in those referring to it."""
+        if self._pending.get(table):
+            return True
+        return any(self._pending_under(child) for child, _ in self._children(table))
+
+    def _forget_stored(self, table: str) -> None:
+        """Rows read before a delete of this table (and so of those referring to it)."""
+        self._stored = {k: v for k, v in self._stored.items() if k[0] != table}
+        self._stored_matching = {k: v for k, v in self._stored_matching.items() if k[0] != table}
+        for child, _ in self._children(table):
+            self._forget_stored(child)
 
     def _children(self, table: str) -> list[tuple[str, sa.ForeignKeyConstraint]]:
         parent = self.tables.named(table)
@@ -191,9 +207,12 @@ class RowChanges:
 
     def count(self, table: str, where: Row) -> int:
         """How many rows have these column values, as the batch leaves them so far."""
-        t = self.tables.named(table)
-        query = sa.select(t).where(*(t.c[k] == v for k, v in where.items()))
-        stored = [dict(r._mapping) for r in self.connection.execute(query)]
+        cached = (table, tuple(sorted(where.items())))
+        if cached not in self._stored_matching:
+            t = self.tables.named(table)
+            found = self.connection.execute(sa.select(t).where(*_match(t, where)))
+            self._stored_matching[cached] = [dict(r._mapping) for r in found]
+        stored = self._stored_matching[cached]
         keys = {self._key(table, r) for r in stored if not self._deleted(table, r)}
         pending = self._pending.get(table, {})
         keys |= {k for k, row in pending.items() if row.inserted and _matches(row.values, where)}
@@ -205,24 +224,33 @@ class RowChanges:
     def write(self, connection: sa.Connection) -> None:
         """Deletes (with what refers to the rows), then inserts (parents first), then
         updates, then the append-only rows."""
-        for (name, _), where in self._deletes.items():
-            self._delete_stored(connection, self.tables.named(name), where)
+        for (name, columns), wheres in _grouped_deletes(self._deletes).items():
+            table = self.tables.named(name)
+            clause = sa.and_(*(table.c[c] == sa.bindparam(f"w_{c}") for c in columns))
+            params = [{f"w_{c}": where[c] for c in columns} for where in wheres]
+            self._delete_stored(connection, table, clause, params)
         for table in self.tables.views:
             self._write_rows(connection, table)
         for name, rows in self._appended.items():
             if rows:
                 connection.execute(self.tables.named(name).insert(), rows)
 
-    def _delete_stored(self, connection: sa.Connection, table: sa.Table, where: Any) -> None:
-        """``where`` is a dict of column values, or a clause selecting the parents' rows."""
-        clause = sa.and_(*_match(table, where)) if isinstance(where, dict) else where
+    def _delete_stored(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        clause: sa.ColumnElement[bool],
+        params: list[Row],
+    ) -> None:
+        """Deletes the rows ``clause`` selects (one statement for all ``params``), after the
+        rows that refer to them."""
         for child in self.tables.views:
             for fk in child.foreign_key_constraints:
                 if fk.referred_table is table and fk.ondelete == "CASCADE":
                     [element] = fk.elements
                     parents = sa.select(element.column).where(clause)
-                    self._delete_stored(connection, child, element.parent.in_(parents))
-        connection.execute(table.delete().where(clause))
+                    self._delete_stored(connection, child, element.parent.in_(parents), params)
+        connection.execute(table.delete().where(clause), params)
 
     def _write_rows(self, connection: sa.Connection, table: sa.Table) -> None:
         rows = self._pending.get(self.tables.short_name(table), {}).values()
@@ -230,6 +258,16 @@ class RowChanges:
             connection.execute(table.insert(), group)
         for group in _grouped([r.values for r in rows if not r.inserted]):
             _update_many(connection, table, group)
+
+
+def _grouped_deletes(
+    deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row],
+) -> dict[tuple[str, tuple[str, ...]], list[Row]]:
+    """The deletes of each table by the same columns together, as executemany needs."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Row]] = {}
+    for (name, items), where in deletes.items():
+        groups.setdefault((name, tuple(k for k, _ in items)), []).append(where)
+    return groups
 
 
 def _matches(values: Row, where: Row) -> bool:

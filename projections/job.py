@@ -9,7 +9,7 @@ and which step failed a job go to ``tt_job`` and ``tt_step``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.model.events import Subject, Transitioned
@@ -97,11 +97,18 @@ def project_step(event: Transitioned) -> list[Change]:
 
 
 def _job_touched(rows: Rows, step: dict[str, Any], moment: datetime) -> list[Change]:
-    """JobRepository.updateStep: every step saved moves its job's last_update_time."""
+    """JobRepository.updateStep: every step saved moves its job's last_update_time (forward
+    only: an imported bundle holds the job's and its steps' events in another order)."""
     found = rows.row("step", step)
-    if found is None:
+    job = rows.row("job", {"job_id": found["job_id"]}) if found is not None else None
+    if job is None or _utc(job["last_update_time"]) >= moment:
         return []
-    return [Update("job", {"job_id": found["job_id"]}, {"last_update_time": moment})]
+    return [Update("job", {"job_id": job["job_id"]}, {"last_update_time": moment})]
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time tasktrail stores is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _step_changes(event: Any) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -323,3 +323,25 @@ def test_status_reports_position_and_lag(world: Scenario) -> None:
     world.read_model.catch_up()
     [after] = status(world.database, world.store)
     assert (after.name, after.position, after.lag) == ("read_model", world.position, 0)
+
+
+def test_a_step_ending_moves_its_jobs_last_update_time_as_job_repository_update_step(
+    world: Scenario,
+) -> None:
+    def run(action: str, **params: object) -> object:
+        returned = world.engine.run_action(action, params, user="ext")
+        assert returned.valid, returned.validation_messages
+        world.drive()
+        return returned.action_return_value
+
+    job_id = run("AddExternalJob", description="backup")
+    step_id = run("AddExternalStep", parent_id=job_id, description="copy", step_id=str(uuid4()))
+    world.clock.advance(60)
+    run("EndExternalStep", step_id=step_id)
+    model = caught_up(world)
+
+    [job] = rows(model, "job", job_id=UUID(str(job_id)))
+    [step] = rows(model, "step", step_id=UUID(str(step_id)))
+    assert (job["status"], step["status"]) == ("STARTED", "FINISHED")
+    assert job["last_update_time"] == step["end_time"] != job["start_time"]  # a minute later
+    assert (job["is_external"], job["is_auto_cleared"], step["is_external"]) == (True, False, True)
