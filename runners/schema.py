@@ -3,15 +3,18 @@
 ``upgrade`` brings a database to the head revision (creating everything on a new database),
 under an advisory lock on PostgreSQL so that engines starting together do not race. Shadow
 tables (``verify``, ``rebuild``) are transient and made straight from their definitions.
+Alembic is imported only when a database is behind: every process checks, few upgrade.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0004"
@@ -19,6 +22,8 @@ _SCHEMA_LOCK = 0x7A5C_FFFF
 
 
 def alembic_config(connection: sa.Connection) -> Config:
+    from alembic.config import Config  # noqa: PLC0415 - Alembic only when a database needs it
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -29,6 +34,8 @@ def upgrade(engine: sa.Engine) -> None:
     """Brings the database to the head revision, unless it is there already."""
     if current_revision(engine) == HEAD:
         return
+    from alembic import command  # noqa: PLC0415 - Alembic only when a database needs it
+
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
