@@ -16,6 +16,7 @@ so all deletes run before the batch's inserts and updates.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -79,6 +80,38 @@ def event_type(event: Transitioned) -> str:
     return type(event).__name__
 
 
+Cascade = list[tuple[str, sa.ForeignKeyConstraint]]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What every batch asks of the schema (table order, keys, cascades), worked out once:
+    SQLAlchemy sorts the tables anew each time it is asked."""
+
+    views: list[sa.Table]
+    keys: dict[str, tuple[str, ...]]
+    children: dict[str, Cascade]
+    """Each table's short name -> the tables (short names) whose rows go when its rows go."""
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[sa.MetaData, _Layout] = weakref.WeakKeyDictionary()
+
+
+def _layout(tables: Tables) -> _Layout:
+    found = _LAYOUTS.get(tables.metadata)
+    if found is None:
+        views = tables.views
+        short = {t: tables.short_name(t) for t in views}
+        children: dict[str, Cascade] = {name: [] for name in short.values()}
+        for child in views:
+            for fk in child.foreign_key_constraints:
+                if fk.referred_table in short and fk.ondelete == "CASCADE":
+                    children[short[fk.referred_table]].append((short[child], fk))
+        keys = {short[t]: tuple(c.name for c in key_columns(t)) for t in views}
+        found = _LAYOUTS[tables.metadata] = _Layout(views, keys, children)
+    return found
+
+
 @dataclass
 class _Pending:
     """The net change to one row: inserted by this batch, or updated (and maybe in the DB)."""
@@ -93,6 +126,7 @@ class RowChanges:
     def __init__(self, tables: Tables, connection: sa.Connection) -> None:
         self.tables = tables
         self.connection = connection
+        self.layout = _layout(tables)
         self._pending: dict[str, dict[Key, _Pending]] = {}
         self._deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row] = {}
         self._appended: dict[str, list[Row]] = {name: [] for name in APPEND_ONLY}
@@ -115,7 +149,7 @@ class RowChanges:
                     self.add(decided)
 
     def _key(self, table: str, values: Row) -> Key:
-        return tuple(values[c.name] for c in key_columns(self.tables.named(table)))
+        return tuple(values[c] for c in self.layout.keys[table])
 
     def _update(self, table: str, key_values: Row, values: Row) -> None:
         key = self._key(table, key_values)
@@ -132,7 +166,7 @@ class RowChanges:
         self._drop_pending_under(table, where)
         for key in gone:
             pending.pop(key)
-        full_key = set(where) == {c.name for c in key_columns(self.tables.named(table))}
+        full_key = set(where) == set(self.layout.keys[table])
         if not (full_key and gone and only_here):
             self._deletes[(table, tuple(sorted(where.items())))] = dict(where)
             self._forget_stored(table)
@@ -174,14 +208,8 @@ class RowChanges:
         for child, _ in self._children(table):
             self._forget_stored(child)
 
-    def _children(self, table: str) -> list[tuple[str, sa.ForeignKeyConstraint]]:
-        parent = self.tables.named(table)
-        return [
-            (self.tables.short_name(t), fk)
-            for t in self.tables.views
-            for fk in t.foreign_key_constraints
-            if fk.referred_table is parent and fk.ondelete == "CASCADE"
-        ]
+    def _children(self, table: str) -> Cascade:
+        return self.layout.children[table]
 
     def row(self, table: str, key: Row) -> Row | None:
         """The row with this key as the batch leaves it so far (None if there is none)."""
@@ -229,7 +257,7 @@ class RowChanges:
             clause = sa.and_(*(table.c[c] == sa.bindparam(f"w_{c}") for c in columns))
             params = [{f"w_{c}": where[c] for c in columns} for where in wheres]
             self._delete_stored(connection, table, clause, params)
-        for table in self.tables.views:
+        for table in self.layout.views:
             self._write_rows(connection, table)
         for name, rows in self._appended.items():
             if rows:
@@ -244,12 +272,11 @@ class RowChanges:
     ) -> None:
         """Deletes the rows ``clause`` selects (one statement for all ``params``), after the
         rows that refer to them."""
-        for child in self.tables.views:
-            for fk in child.foreign_key_constraints:
-                if fk.referred_table is table and fk.ondelete == "CASCADE":
-                    [element] = fk.elements
-                    parents = sa.select(element.column).where(clause)
-                    self._delete_stored(connection, child, element.parent.in_(parents), params)
+        for child, fk in self._children(self.tables.short_name(table)):
+            [element] = fk.elements
+            parents = sa.select(element.column).where(clause)
+            below = self.tables.named(child)
+            self._delete_stored(connection, below, element.parent.in_(parents), params)
         connection.execute(table.delete().where(clause), params)
 
     def _write_rows(self, connection: sa.Connection, table: sa.Table) -> None:

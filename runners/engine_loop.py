@@ -86,6 +86,7 @@ class EngineLoop:
         self.commits = 0
         self._own: set[int] = set()
         self._next_poll = 0.0
+        self._polling = False
         self._next_sweep = 0.0
         self._started = False
         self.job_cleanup = JobCleanup(ports, self.database, monotonic)
@@ -274,7 +275,8 @@ class EngineLoop:
             return
         pools = in_flight.polling(self.database)
         unsettled = in_flight.unsettled_tasks(self.database)
-        if pools or unsettled:
+        self._polling = bool(pools or unsettled)
+        if self._polling:
             self._next_poll = now + self.poll_interval
         self.due.add("tasks_ended", *(t for t, root in unsettled if self.leases.owns(root)))
         for pool_id, tasks in pools.items():
@@ -348,17 +350,18 @@ class EngineLoop:
                     self._decision(uow, events, kind, item_id)
             self._cascade(uow, events, taken)
         self._save(uow, taken)
+        self._polling |= any(kind == "submit" for kind, _ in taken)
 
     def wait_time(self) -> float:
         """Seconds until the next timed duty (a poll or a sweep); 0 when work is due now.
 
-        A poll time in the past is no duty: it moves only while there is something to poll.
+        The poll is a duty only while the last one found something to poll: with nothing in
+        flight on the storage side, only the sweep (or a wake-up) ends the wait.
         """
         if self.due:
             return 0.0
-        now = self.monotonic()
-        ahead = [t for t in (self._next_poll, self._next_sweep) if t > now]
-        return min(ahead) - now if ahead else 0.0
+        timed = [self._next_sweep, *([self._next_poll] if self._polling else [])]
+        return max(0.0, min(timed) - self.monotonic())
 
     def run_until_idle(self, max_steps: int = 200) -> int:
         """Steps until nothing is in flight, waiting for timed duties; raises if it never ends."""
