@@ -87,6 +87,9 @@ class EngineLoop:
         self._own: set[int] = set()
         self._next_poll = 0.0
         self._polling = False
+        self._tasks: tuple[dict[UUID, list[task_tracking.PolledTask]], list[tuple[UUID, UUID]]]
+        self._tasks_stale = True
+        """Whether an event of a storage task was followed since the tasks were last read."""
         self._next_sweep = 0.0
         self._started = False
         self.job_cleanup = JobCleanup(ports, self.database, monotonic)
@@ -156,6 +159,7 @@ class EngineLoop:
 
     def _follow(self) -> None:
         for recorded in self.follower.follow():
+            self._tasks_stale |= isinstance(recorded.event, AsyncTask.Event)
             if recorded.position in self._own:
                 self._own.discard(recorded.position)
             else:
@@ -253,6 +257,7 @@ class EngineLoop:
 
     def _save(self, uow: UnitOfWork, taken: list[tuple[str, UUID]]) -> None:
         """One transaction for the whole round; if it fails, the round's work is due again."""
+        self._tasks_stale |= any(isinstance(e, AsyncTask.Event) for e in uow.pending)
         try:
             uow.commit()
         except BaseException as error:
@@ -273,8 +278,7 @@ class EngineLoop:
         now = self.monotonic()
         if now < self._next_poll:
             return
-        pools = in_flight.polling(self.database)
-        unsettled = in_flight.unsettled_tasks(self.database)
+        pools, unsettled = self._storage_tasks()
         self._polling = bool(pools or unsettled)
         if self._polling:
             self._next_poll = now + self.poll_interval
@@ -282,6 +286,16 @@ class EngineLoop:
         for pool_id, tasks in pools.items():
             if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
                 self._poll_pool(uow, events, pool_id, tasks)
+
+    def _storage_tasks(
+        self,
+    ) -> tuple[dict[UUID, list[task_tracking.PolledTask]], list[tuple[UUID, UUID]]]:
+        """The tasks to poll, by pool, and those ended but not settled: read again only after
+        an event of a task was followed, so a poll that changes nothing reads nothing."""
+        if self._tasks_stale:
+            self._tasks = in_flight.polling(self.database), in_flight.unsettled_tasks(self.database)
+            self._tasks_stale = False
+        return self._tasks
 
     def _poll_pool(
         self,
