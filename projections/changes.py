@@ -16,6 +16,7 @@ so all deletes run before the batch's inserts and updates.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -79,6 +80,38 @@ def event_type(event: Transitioned) -> str:
     return type(event).__name__
 
 
+Cascade = list[tuple[str, sa.ForeignKeyConstraint]]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What every batch asks of the schema (table order, keys, cascades), worked out once:
+    SQLAlchemy sorts the tables anew each time it is asked."""
+
+    views: list[sa.Table]
+    keys: dict[str, tuple[str, ...]]
+    children: dict[str, Cascade]
+    """Each table's short name -> the tables (short names) whose rows go when its rows go."""
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[sa.MetaData, _Layout] = weakref.WeakKeyDictionary()
+
+
+def _layout(tables: Tables) -> _Layout:
+    found = _LAYOUTS.get(tables.metadata)
+    if found is None:
+        views = tables.views
+        short = {t: tables.short_name(t) for t in views}
+        children: dict[str, Cascade] = {name: [] for name in short.values()}
+        for child in views:
+            for fk in child.foreign_key_constraints:
+                if fk.referred_table in short and fk.ondelete == "CASCADE":
+                    children[short[fk.referred_table]].append((short[child], fk))
+        keys = {short[t]: tuple(c.name for c in key_columns(t)) for t in views}
+        found = _LAYOUTS[tables.metadata] = _Layout(views, keys, children)
+    return found
+
+
 @dataclass
 class _Pending:
     """The net change to one row: inserted by this batch, or updated (and maybe in the DB)."""
@@ -93,13 +126,20 @@ class RowChanges:
     def __init__(self, tables: Tables, connection: sa.Connection) -> None:
         self.tables = tables
         self.connection = connection
+        self.layout = _layout(tables)
         self._pending: dict[str, dict[Key, _Pending]] = {}
         self._deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row] = {}
         self._appended: dict[str, list[Row]] = {name: [] for name in APPEND_ONLY}
         self._stored: dict[tuple[str, Key], Row | None] = {}
         self._stored_matching: dict[tuple[str, Key], list[Row]] = {}
+        self._queued: list[Change] = []
 
     def add(self, change: Change) -> None:
+        """Queued until ``write``, so the rows the batch will ask for are read in a few
+        statements first rather than one SELECT each (a round trip each on PostgreSQL)."""
+        self._queued.append(change)
+
+    def _apply(self, change: Change) -> None:
         match change:
             case Insert(table, values) if table in APPEND_ONLY:
                 self._appended[table].append(values)
@@ -112,10 +152,10 @@ class RowChanges:
                 self._delete(table, where)
             case Deferred(decide):
                 for decided in decide(self):
-                    self.add(decided)
+                    self._apply(decided)
 
     def _key(self, table: str, values: Row) -> Key:
-        return tuple(values[c.name] for c in key_columns(self.tables.named(table)))
+        return tuple(values[c] for c in self.layout.keys[table])
 
     def _update(self, table: str, key_values: Row, values: Row) -> None:
         key = self._key(table, key_values)
@@ -132,7 +172,7 @@ class RowChanges:
         self._drop_pending_under(table, where)
         for key in gone:
             pending.pop(key)
-        full_key = set(where) == {c.name for c in key_columns(self.tables.named(table))}
+        full_key = set(where) == set(self.layout.keys[table])
         if not (full_key and gone and only_here):
             self._deletes[(table, tuple(sorted(where.items())))] = dict(where)
             self._forget_stored(table)
@@ -174,14 +214,8 @@ class RowChanges:
         for child, _ in self._children(table):
             self._forget_stored(child)
 
-    def _children(self, table: str) -> list[tuple[str, sa.ForeignKeyConstraint]]:
-        parent = self.tables.named(table)
-        return [
-            (self.tables.short_name(t), fk)
-            for t in self.tables.views
-            for fk in t.foreign_key_constraints
-            if fk.referred_table is parent and fk.ondelete == "CASCADE"
-        ]
+    def _children(self, table: str) -> Cascade:
+        return self.layout.children[table]
 
     def row(self, table: str, key: Row) -> Row | None:
         """The row with this key as the batch leaves it so far (None if there is none)."""
@@ -222,14 +256,18 @@ class RowChanges:
         return any(t == table and _matches(row, w) for (t, _), w in self._deletes.items())
 
     def write(self, connection: sa.Connection) -> None:
-        """Deletes (with what refers to the rows), then inserts (parents first), then
-        updates, then the append-only rows."""
+        """Applies the queued changes, then writes: deletes (with what refers to the rows),
+        inserts (parents first), updates, then the append-only rows."""
+        self._stored.update(prefetch(self.tables, self.layout, self.connection, self._queued))
+        for change in self._queued:
+            self._apply(change)
+        self._queued.clear()
         for (name, columns), wheres in _grouped_deletes(self._deletes).items():
             table = self.tables.named(name)
             clause = sa.and_(*(table.c[c] == sa.bindparam(f"w_{c}") for c in columns))
             params = [{f"w_{c}": where[c] for c in columns} for where in wheres]
             self._delete_stored(connection, table, clause, params)
-        for table in self.tables.views:
+        for table in self.layout.views:
             self._write_rows(connection, table)
         for name, rows in self._appended.items():
             if rows:
@@ -244,12 +282,11 @@ class RowChanges:
     ) -> None:
         """Deletes the rows ``clause`` selects (one statement for all ``params``), after the
         rows that refer to them."""
-        for child in self.tables.views:
-            for fk in child.foreign_key_constraints:
-                if fk.referred_table is table and fk.ondelete == "CASCADE":
-                    [element] = fk.elements
-                    parents = sa.select(element.column).where(clause)
-                    self._delete_stored(connection, child, element.parent.in_(parents), params)
+        for child, fk in self._children(self.tables.short_name(table)):
+            [element] = fk.elements
+            parents = sa.select(element.column).where(clause)
+            below = self.tables.named(child)
+            self._delete_stored(connection, below, element.parent.in_(parents), params)
         connection.execute(table.delete().where(clause), params)
 
     def _write_rows(self, connection: sa.Connection, table: sa.Table) -> None:
@@ -258,6 +295,59 @@ class RowChanges:
             connection.execute(table.insert(), group)
         for group in _grouped([r.values for r in rows if not r.inserted]):
             _update_many(connection, table, group)
+
+
+PREFETCH_CHUNK = 500
+
+
+def prefetch(
+    tables: Tables, layout: _Layout, connection: sa.Connection, changes: list[Change]
+) -> dict[tuple[str, Key], Row]:
+    """The stored rows a batch's updates name, and the rows those refer to (a step's job),
+    read with one statement per table (and per 500 keys). Rows not found are left out: the
+    batch reads them one by one if it asks, so a key of another type is never taken as absent.
+    """
+    wanted: dict[str, set[Any]] = {}
+    for change in changes:
+        if isinstance(change, Update) and len(layout.keys[change.table]) == 1:
+            [column] = layout.keys[change.table]
+            wanted.setdefault(change.table, set()).add(change.key[column])
+    found = _fetch(tables, layout, connection, wanted)
+    referred: dict[str, set[Any]] = {}
+    for (table, _), row in found.items():
+        for parent, column in _references(tables, layout, table):
+            if row[column] is not None:
+                referred.setdefault(parent, set()).add(row[column])
+    return found | _fetch(tables, layout, connection, referred, known=found)
+
+
+def _references(tables: Tables, layout: _Layout, table: str) -> list[tuple[str, str]]:
+    """(parent table, column of ``table``) for each single-column reference to a parent's key."""
+    found = []
+    for fk in tables.named(table).foreign_key_constraints:
+        [element] = fk.elements
+        parent = tables.short_name(element.column.table)
+        if layout.keys.get(parent) == (element.column.name,):
+            found.append((parent, element.parent.name))
+    return found
+
+
+def _fetch(
+    tables: Tables,
+    layout: _Layout,
+    connection: sa.Connection,
+    wanted: dict[str, set[Any]],
+    known: dict[tuple[str, Key], Row] | None = None,
+) -> dict[tuple[str, Key], Row]:
+    found: dict[tuple[str, Key], Row] = {}
+    for table, values in wanted.items():
+        missing = [v for v in values if (table, (v,)) not in (known or {})]
+        t, [column] = tables.named(table), layout.keys[table]
+        for start in range(0, len(missing), PREFETCH_CHUNK):
+            chunk = missing[start : start + PREFETCH_CHUNK]
+            rows = connection.execute(sa.select(t).where(t.c[column].in_(chunk)))
+            found |= {(table, (r._mapping[column],)): dict(r._mapping) for r in rows}
+    return found
 
 
 def _grouped_deletes(

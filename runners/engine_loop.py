@@ -11,6 +11,9 @@ recorded in a round are handed to the storage after that save, and their submiss
 Nothing is lost by failing. A decision that throws is undone (savepoint) and tried again after
 a back-off while the others go on; a save that fails puts every decision of the round back;
 a lost race (another engine saved first) evicts what it touched and the round is decided again.
+
+The timed duties (storage polls, the callback sweep) are in ``runners.storage_polls``; what
+decides each kind of due work is in ``runners.reaction_table``.
 """
 
 from __future__ import annotations
@@ -26,9 +29,7 @@ from domain.model.aggregate import recording
 from domain.model.async_task.aggregate import AsyncTask
 from domain.model.command.aggregate import Command
 from domain.model.errors import ConcurrencyError
-from domain.services import reactions, task_tracking
-from domain.services.execution import execute
-from domain.services.ports import EngineNotice, Ports, TaskReport
+from domain.services.ports import EngineNotice, Ports
 from domain.services.reactions import Due
 from domain.services.restart import RestartPolicy
 from projections import in_flight
@@ -38,16 +39,15 @@ from runners.event_store import EventStore
 from runners.follower import Follower
 from runners.housekeeping import JobCleanup
 from runners.leases import Leases, SoleEngine
+from runners.reaction_table import EFFECTS, KINDS, FollowUps
+from runners.reaction_table import REACTIONS as _REACTIONS
 from runners.restart import restart_as_ovirt
 from runners.retries import Retries
+from runners.storage_polls import StoragePolls
 from runners.unit_of_work import UnitOfWork
 
 log = logging.getLogger("tasktrail.engine")
 
-KINDS = ("execute", "tasks_ended", "advance", "ended")
-"""The kinds of due work decided in a round, in the order a round takes them."""
-EFFECTS = ("submit", "clear")
-"""Work on the storage side that must wait until the round that made it due is saved."""
 MAX_DECISIONS = 100_000
 """A round that keeps finding work this long is cut, saved, and the rest left for the next."""
 
@@ -85,10 +85,18 @@ class EngineLoop:
         self.rounds = 0
         self.commits = 0
         self._own: set[int] = set()
-        self._next_poll = 0.0
-        self._next_sweep = 0.0
         self._started = False
         self.job_cleanup = JobCleanup(ports, self.database, monotonic)
+        self.polls = StoragePolls(
+            ports,
+            self.due,
+            self.database,
+            leases=self.leases,
+            retries=self.retries,
+            timing=self.timing,
+            monotonic=monotonic,
+            poll_interval=poll_interval,
+        )
         self.restart_policy = restart_policy
 
     @property
@@ -155,6 +163,8 @@ class EngineLoop:
 
     def _follow(self) -> None:
         for recorded in self.follower.follow():
+            if isinstance(recorded.event, AsyncTask.Event):
+                self.polls.tasks_changed()
             if recorded.position in self._own:
                 self._own.discard(recorded.position)
             else:
@@ -173,8 +183,8 @@ class EngineLoop:
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
         with recording() as events:
-            self._poll_pools(uow, events)
-            self._sweep(uow, events)
+            self.polls.poll(uow, events)
+            self.polls.sweep()
             self.job_cleanup.run(uow, self.leases.owns)
             self._cascade(uow, events, taken)
         self._save(uow, taken)
@@ -252,6 +262,8 @@ class EngineLoop:
 
     def _save(self, uow: UnitOfWork, taken: list[tuple[str, UUID]]) -> None:
         """One transaction for the whole round; if it fails, the round's work is due again."""
+        if any(isinstance(e, AsyncTask.Event) for e in uow.pending):
+            self.polls.tasks_changed()
         try:
             uow.commit()
         except BaseException as error:
@@ -266,68 +278,6 @@ class EngineLoop:
         if uow.positions:
             self.commits += 1
             self._own.update(uow.positions)
-
-    def _poll_pools(self, uow: UnitOfWork, events: list[object]) -> None:
-        """oVirt's SPMGetAllTasksStatuses: once per pool with tasks Polling, per interval."""
-        now = self.monotonic()
-        if now < self._next_poll:
-            return
-        pools = in_flight.polling(self.database)
-        unsettled = in_flight.unsettled_tasks(self.database)
-        if pools or unsettled:
-            self._next_poll = now + self.poll_interval
-        self.due.add("tasks_ended", *(t for t, root in unsettled if self.leases.owns(root)))
-        for pool_id, tasks in pools.items():
-            if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
-                self._poll_pool(uow, events, pool_id, tasks)
-
-    def _poll_pool(
-        self,
-        uow: UnitOfWork,
-        events: list[object],
-        pool_id: UUID,
-        tasks: list[task_tracking.PolledTask],
-    ) -> None:
-        try:
-            reports = self.ports.storage.get_all_task_statuses(pool_id)
-        except Exception as error:  # noqa: BLE001 - the pool waits; its tasks are asked again
-            self.retries.failed(pool_id, self.monotonic())
-            log.warning("the SPM of pool %s did not answer: %s", pool_id, error)
-            return
-        self.retries.succeeded(pool_id)
-        now = self.ports.clock.now()
-        by_vdsm_id = {t.task_id: t.vdsm_task_id for t in tasks}
-        for task_id in task_tracking.changed(self.ports, tasks, reports, now):
-            self._report(uow, events, task_id, reports.get(by_vdsm_id[task_id]))
-
-    def _report(
-        self, uow: UnitOfWork, events: list[object], task_id: UUID, report: TaskReport | None
-    ) -> None:
-        mark = len(events)
-        try:
-            with uow.savepoint():
-                task_tracking.record_report(self.ports, uow, task_id, report)
-        except Exception as error:
-            del events[mark:]
-            log.warning("could not record the poll of task %s", task_id, exc_info=error)
-            return
-        for event in events[mark:]:
-            self.due.observe(event)  # type: ignore[arg-type]
-
-    def _sweep(self, uow: UnitOfWork, events: list[object]) -> None:
-        """The callback poller's safety net: each callback command re-checked with back-off."""
-        now = self.monotonic()
-        if now < self._next_sweep:
-            return
-        self._next_sweep = now + self.timing.initial
-        commands = in_flight.callback_commands(self.database)
-        self.timing.forget_all_but({c for c, _ in commands})
-        for command_id, root in commands:
-            if self.leases.owns(root):
-                self.timing.track(command_id, now)
-        for command_id in self.timing.due(now):
-            self.timing.back_off(command_id, now)
-            self.due.add("advance", command_id)
 
     def _call_storage(self) -> None:
         """What waited for a save: tasks handed to the storage, and ended tasks cleared there.
@@ -348,17 +298,18 @@ class EngineLoop:
                     self._decision(uow, events, kind, item_id)
             self._cascade(uow, events, taken)
         self._save(uow, taken)
+        if any(kind == "submit" for kind, _ in taken):
+            self.polls.submitted()
 
     def wait_time(self) -> float:
         """Seconds until the next timed duty (a poll or a sweep); 0 when work is due now.
 
-        A poll time in the past is no duty: it moves only while there is something to poll.
+        The poll is a duty only while the last one found something to poll: with nothing in
+        flight on the storage side, only the sweep (or a wake-up) ends the wait.
         """
         if self.due:
             return 0.0
-        now = self.monotonic()
-        ahead = [t for t in (self._next_poll, self._next_sweep) if t > now]
-        return min(ahead) - now if ahead else 0.0
+        return max(0.0, self.polls.next_duty() - self.monotonic())
 
     def run_until_idle(self, max_steps: int = 200) -> int:
         """Steps until nothing is in flight, waiting for timed duties; raises if it never ends."""
@@ -367,36 +318,3 @@ class EngineLoop:
                 return taken
             time.sleep(self.wait_time())
         raise RuntimeError(f"still in flight after {max_steps} steps: {self.due}")
-
-
-FollowUps = list[tuple[str, UUID]]
-
-
-def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> FollowUps:
-    """A command ended: its parent may advance, and its storage tasks are to be cleared.
-
-    Clearing waits until the end is saved: a task the SPM forgot before its outcome was
-    stored would leave a restarted engine with nothing to learn the outcome from.
-    """
-    tasks = task_tracking.recorded_tasks(ports, uow, uow.get(Command, command_id))
-    parent = reactions.parent_of(uow, command_id)
-    advance = [] if parent is None else [("advance", parent)]
-    return advance + [("clear", task.id) for task in tasks]
-
-
-def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> FollowUps:
-    """A task ended: its command may advance; a task outliving its command is cleared."""
-    command_id = reactions.command_of_task(uow, task_id)
-    if uow.get(Command, command_id).state.is_ended:
-        return [("clear", task_id)]
-    return [("advance", command_id)]
-
-
-_REACTIONS: dict[str, Callable[[Ports, UnitOfWork, UUID], object]] = {
-    "execute": execute,
-    "advance": reactions.advance,
-    "ended": _ended,
-    "tasks_ended": _task_ended,
-    "submit": task_tracking.submit,
-    "clear": task_tracking.clear,
-}

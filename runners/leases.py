@@ -54,6 +54,15 @@ class PartitionLeases:
         self.partitions = partitions
         self.held: set[int] = set()
         self._connection: sa.Connection | None = None
+        self.join()
+
+    def join(self) -> None:
+        """Counts this engine in at once, before it takes anything: engines started together
+        (each catching up with the log first) then share the partitions from their first
+        renewal, instead of the first one taking all of them. If the database does not
+        answer now, the first renewal joins."""
+        with contextlib.suppress(sa.exc.DBAPIError):
+            self._connect()
 
     def partition(self, key: UUID) -> int:
         return key.int % self.partitions

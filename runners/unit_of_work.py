@@ -13,17 +13,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import copy
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 from uuid import UUID
 
 from domain.model.aggregate import StateMachineAggregate
 from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
+from domain.model.events import sequence_mark
 from domain.services.ports import EngineNotice
 from runners.aggregate_cache import AggregateCache
 from runners.event_store import EventStore
 
 A = TypeVar("A", bound=StateMachineAggregate)
-Mark = dict[UUID, tuple[int, int]]
+
+
+class Mark(NamedTuple):
+    """Where a savepoint began: aggregates seen, the event sequence, notices announced."""
+
+    seen: int
+    sequence: int
+    notices: int
+
+
+def _sequence(event: object) -> int:
+    return cast(StateMachineAggregate.Event, event).sequence
 
 
 class UnitOfWork:
@@ -76,24 +88,30 @@ class UnitOfWork:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        mark = {i: (a.version, len(a.pending_events)) for i, a in self._working.items()}
-        notices = len(self._notices)
+        """Undoes, on an exception, only what happened inside the block.
+
+        Entering costs nothing that grows with the aggregates already here (a round decides
+        hundreds of items, each in a savepoint): the bookmark is the count of aggregates seen
+        and an event sequence number, and only the undo looks for what changed after it.
+        """
+        mark = Mark(len(self._working), sequence_mark(), len(self._notices))
         try:
             yield
         except BaseException:
             self._roll_back(mark)
-            del self._notices[notices:]
             raise
 
     def _roll_back(self, mark: Mark) -> None:
-        for aggregate_id in [i for i in self._working if i not in mark]:
+        for aggregate_id in list(self._working)[mark.seen :]:
             del self._working[aggregate_id]
             if self._loaded.get(aggregate_id) is None:
                 self._loaded.pop(aggregate_id, None)
-        for aggregate_id, (version, pending) in mark.items():
-            working = self._working[aggregate_id]
-            if working.version != version:
-                self._restore(working, self._loaded[aggregate_id], pending)
+        for aggregate_id, working in self._working.items():
+            pending = working.pending_events
+            kept = [e for e in pending if _sequence(e) < mark.sequence]
+            if len(kept) != len(pending):
+                self._restore(working, self._loaded[aggregate_id], len(kept))
+        del self._notices[mark.notices :]
 
     @staticmethod
     def _restore(

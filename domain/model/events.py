@@ -93,6 +93,11 @@ class Transitioned(BaseModel):
         return self._sequence
 
 
+def sequence_mark() -> int:
+    """A number below every event created from now on (a savepoint's cheap bookmark)."""
+    return next(_SEQUENCE)
+
+
 class AuditNote(BaseModel):
     """What oVirt's audit log says of a command's phase: the AuditLogType and its values.
 

@@ -43,13 +43,24 @@ def test_closed_leases_are_free_at_once_for_the_next_engine_of_the_same_process(
     second.close()
 
 
+def test_engines_started_together_share_from_their_first_renewal(pg_url: str) -> None:
+    database = no_engines_left(database_engine(pg_url))
+    upgrade(database)
+    first, second = PartitionLeases(database), PartitionLeases(database)
+    first.renew()
+    second.renew()
+    assert len(first.held) == len(second.held) == first.partitions // 2
+    first.close()
+    second.close()
+
+
 def test_two_engines_share_the_partitions_and_the_survivor_takes_all(pg_url: str) -> None:
     database = no_engines_left(database_engine(pg_url))
     upgrade(database)
     first, second = PartitionLeases(database), PartitionLeases(database)
     first.renew()
-    second.renew()  # finds everything taken
-    first.renew()  # sees two engines: gives half back
+    second.renew()
+    first.renew()
     second.renew()
     assert first.held.isdisjoint(second.held)
     assert len(first.held) == len(second.held) == first.partitions // 2
