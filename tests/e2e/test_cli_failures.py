@@ -34,7 +34,8 @@ def refused_in_one_line(
 ) -> str:
     found, out, err = tasktrail(capsys, *argv)
     assert (found, out) == (code, ""), err
-    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert err.count("\n") == 1, err
+    assert err.startswith("error: "), err
     assert SECRET not in err
     assert names in err
     return err
@@ -157,7 +158,8 @@ def test_a_read_only_copy_is_read_and_not_written(
         assert (code, err) == (0, "")
         assert '"AddVm"' in out
         code, out, _ = tasktrail(capsys, "--db", f"sqlite:///{copy}", "history", "--json")
-        assert code == 0 and "Created" in out
+        assert code == 0
+        assert "Created" in out
         assert sorted(os.listdir(archive)) == ["copy.db"]
     finally:
         archive.chmod(0o755)
