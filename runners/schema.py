@@ -16,7 +16,7 @@ from alembic.config import Config
 from runners.database import DatabaseUnusableError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 _SCHEMA_LOCK = 0x7A5C_FFFF
 
 

@@ -24,6 +24,14 @@ EVENTS = sa.Table(
     sa.Index("tasktrail_events_aggregate_idx", "originator_id", "originator_version", unique=True),
 )
 
+DIGESTS = sa.Table(
+    "tasktrail_event_digests",
+    METADATA,
+    sa.Column("position", _NUMBER, primary_key=True, autoincrement=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+)
+"""Each stored event's chained digest, by log position (``runners.event_chain``)."""
+
 SNAPSHOTS = sa.Table(
     "tasktrail_snapshots",
     METADATA,

@@ -54,20 +54,25 @@ def runtime(ctx: typer.Context, **overrides: Any) -> Runtime:
     return _closing(ctx, build_runtime(chosen))
 
 
-def refreshed(ctx: typer.Context) -> Runtime:
-    """For the reading commands: an existing database, its read model caught up.
+def reading(ctx: typer.Context) -> tuple[Runtime, bool]:
+    """For the reading commands: an existing database, and whether it was opened read-only.
 
-    A SQLite file this process may not write (an archived copy) is opened read-only and read
-    as its read model stands; a missing one is refused rather than created.
+    A SQLite file this process may not write (an archived copy) is opened read-only; a missing
+    one is refused rather than created.
     """
     chosen = settings(ctx)
     archived = read_only_url(chosen.db)
-    if archived is not None:
-        return _closing(
-            ctx, build_runtime(chosen.model_copy(update={"db": archived}), read_only=True)
-        )
-    opened = _closing(ctx, build_runtime(chosen))
-    opened.refresh()
+    if archived is None:
+        return _closing(ctx, build_runtime(chosen)), False
+    archive = chosen.model_copy(update={"db": archived})
+    return _closing(ctx, build_runtime(archive, read_only=True)), True
+
+
+def refreshed(ctx: typer.Context) -> Runtime:
+    """A database read as it is now: its read model caught up (read-only: as it stands)."""
+    opened, read_only = reading(ctx)
+    if not read_only:
+        opened.refresh()
     return opened
 
 

@@ -17,6 +17,7 @@ from runners.cli import (
     demo,
     external,
     history,
+    log,
     projections,
     replay,
     run,
@@ -44,6 +45,7 @@ COMMANDS: Commands = {
     "blocked": replay.blocked,
     "export": bundles.export,
     "import": bundles.import_,
+    "verify-log": log.verify_log,
     "api": api.api,
 }
 """Each top-level command, in the order ``--help`` lists them."""
