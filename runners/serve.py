@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Self
 
 from runners.bootstrap import Runtime
+from runners.bundle import refuse_archive
 from runners.engine_loop import EngineLoop
 from runners.wakeup import NotifyListener
 
@@ -42,6 +43,7 @@ class Server:
 
     def __enter__(self) -> Self:
         database = self.runtime.database
+        refuse_archive(database)
         if database.dialect.name == "postgresql":
             channel = self.runtime.store.recorder.channel_name  # type: ignore[attr-defined]
             self._listener = NotifyListener(database, channel, self.runtime.wakeup).start()

@@ -32,6 +32,17 @@ DIGESTS = sa.Table(
 )
 """Each stored event's chained digest, by log position (``runners.event_chain``)."""
 
+IMPORTS = sa.Table(
+    "tasktrail_imports",
+    METADATA,
+    sa.Column("job_id", sa.Uuid, primary_key=True),
+    sa.Column("digest", sa.String(80), nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("resume", sa.Boolean, nullable=False),
+)
+"""Bundles imported into this database; one not resumed makes it an archive (no engine runs)."""
+
 SNAPSHOTS = sa.Table(
     "tasktrail_snapshots",
     METADATA,

@@ -1,4 +1,5 @@
-"""The tamper-evident log: each event's chained digest, computed for the events already stored.
+"""The tamper-evident log (each event's chained digest, computed for the events already stored)
+and the record of imported bundles.
 
 Revision ID: 0005
 Revises: 0004
@@ -11,7 +12,7 @@ from alembic import op
 from eventsourcing.persistence import StoredEvent
 
 from runners.event_chain import GENESIS, digest_rows
-from runners.store_tables import DIGESTS, EVENTS
+from runners.store_tables import DIGESTS, EVENTS, IMPORTS
 
 revision = "0005"
 down_revision = "0004"
@@ -23,6 +24,7 @@ _BATCH = 5000
 
 def upgrade() -> None:
     bind = op.get_bind()
+    IMPORTS.create(bind)
     DIGESTS.create(bind)
     previous, after = GENESIS, 0
     while True:
@@ -42,3 +44,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     DIGESTS.drop(op.get_bind())
+    IMPORTS.drop(op.get_bind())
