@@ -59,8 +59,14 @@ def engine_version() -> str:
         return "unknown"
 
 
+INVENTORY = ("Vm", "Disk", "StoragePool")
+"""Aggregate types whose whole streams a job's bundle carries when its events name them, so
+that work left in flight can be carried on in the copy (``import --resume``)."""
+
+
 def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
-    """The job, its steps and commands, and every aggregate their events touched."""
+    """The job, its steps and commands, every aggregate their events touched, and the
+    inventory (VMs, disks, pools) those events name, with the inventory that names."""
     commands = model.tables.tt_command
     index, touched = model.tables.event_index, model.tables.event_entity
     with model.engine.connect() as connection:
@@ -72,10 +78,31 @@ def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
         if not family:
             raise NotFoundError(f"job {job_id} not found")
         related = sa.select(touched.c.position).where(touched.c.entity_id.in_(family | {job_id}))
-        ids = connection.execute(
-            sa.select(index.c.aggregate_id).distinct().where(index.c.position.in_(related))
-        ).scalars()
-        return sorted(set(ids) | family | {job_id}, key=str)
+        ids = set(
+            connection.execute(
+                sa.select(index.c.aggregate_id).distinct().where(index.c.position.in_(related))
+            ).scalars()
+        )
+        found = ids | family | {job_id}
+        return sorted(found | _inventory(connection, model, found), key=str)
+
+
+def _inventory(connection: sa.Connection, model: ReadModel, streams: set[UUID]) -> set[UUID]:
+    """The inventory named by the events of ``streams``, and by that inventory's, and so on."""
+    index, touched = model.tables.event_index, model.tables.event_entity
+    found: set[UUID] = set()
+    frontier = set(streams)
+    while frontier:
+        positions = sa.select(index.c.position).where(index.c.aggregate_id.in_(frontier))
+        named = sa.select(touched.c.entity_id).where(touched.c.position.in_(positions))
+        query = (
+            sa.select(index.c.aggregate_id)
+            .distinct()
+            .where(index.c.aggregate_id.in_(named), index.c.aggregate_type.in_(INVENTORY))
+        )
+        frontier = set(connection.execute(query).scalars()) - found - streams
+        found |= frontier
+    return found
 
 
 def job_bundle(model: ReadModel, job_id: UUID) -> Bundle:
