@@ -9,7 +9,9 @@ code and leave the target as it was (SQLite: no file made, or the same bytes).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -70,9 +72,6 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
 
 def _run(url: str, *argv: str) -> str:
     """Runs a command that must succeed; its standard output (captured around pytest's)."""
-    import contextlib
-    import io
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert guarded(app, ["--db", url, *argv]) == 0

@@ -94,5 +94,5 @@ def test_a_failed_jobs_bundle_replays_in_a_fresh_database(failed: Failed, tmp_pa
     assert queries.job(copied, job_id) == queries.job(model, job_id)
     assert transitions(copy, root) == transitions(world.store, root)
     assert verify(database, copy) == []
-    with pytest.raises(bundle.BundleError, match="already holds events"):
+    with pytest.raises(bundle.BundleError, match="holds events already"):
         bundle.import_file(copy, path)
