@@ -92,10 +92,12 @@ def stopping_on_signals(server: Server) -> Iterator[Server]:
     if threading.current_thread() is not threading.main_thread():
         yield server
         return
-    previous = {
-        signum: signal.signal(signum, lambda _number, _frame: server.stop())
-        for signum in (signal.SIGTERM, signal.SIGINT)
-    }
+
+    def stop(number: int, _frame: object) -> None:
+        log.info("%s: stopping after the current round", signal.Signals(number).name)
+        server.stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield server
     finally:
