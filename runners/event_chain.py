@@ -49,17 +49,35 @@ def digest_rows(
 
 
 class ChainedRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing-sqlalchemy's recorder, adding each event's digest in the same transaction."""
+    """eventsourcing-sqlalchemy's recorder, adding each event's digest in the same transaction.
+
+    The last link this process saw committed is kept: when the next events follow straight on
+    from it (nobody stored anything in between), the previous digest is not read again.
+    """
+
+    _committed: tuple[int, str] | None = None
+    """The position and digest of the last event this recorder stored and saw committed."""
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         positions = super()._insert_stored_events(session, stored_events, **kwargs)
         if positions:
-            last = sa.select(DIGESTS.c.digest).order_by(DIGESTS.c.position.desc()).limit(1)
-            previous = session.execute(last).scalar() or GENESIS
-            session.execute(DIGESTS.insert(), digest_rows(previous, positions, stored_events))
+            rows = digest_rows(self._previous(session, positions[0]), positions, stored_events)
+            session.execute(DIGESTS.insert(), rows)
+            last = (positions[-1], rows[-1]["digest"])
+            sa.event.listen(session, "after_commit", lambda _: self._keep(last), once=True)
         return positions
+
+    def _previous(self, session: Session, first: int) -> str:
+        committed = self._committed
+        if committed is not None and committed[0] == first - 1:
+            return committed[1]
+        last = sa.select(DIGESTS.c.digest).order_by(DIGESTS.c.position.desc()).limit(1)
+        return session.execute(last).scalar() or GENESIS
+
+    def _keep(self, link: tuple[int, str]) -> None:
+        self._committed = link
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from runners.cli import app
 from runners.cli.failures import guarded
-from runners.database import database_engine
+from runners.database import database_engine, open_event_store
 from runners.event_chain import check
+from runners.event_store import EventStore
+from runners.schema import upgrade
 
 Tamper = Callable[[sa.Connection], int]
 """Changes the stored log; returns the position ``check`` must name."""
@@ -112,3 +116,25 @@ def test_verify_log_exits_1_naming_the_event(
     capsys.readouterr()
     assert guarded(app, ["--db", url, "verify-log"]) == 1
     assert "event at position 6: Vm.Deleted of" in capsys.readouterr().out
+
+
+def test_two_writers_and_a_refused_write_keep_the_chain_whole(database_url: str) -> None:
+    """Each writer keeps the last link it saw committed; another's writes and a rolled-back
+    write between two of its own must still chain (PostgreSQL's sequence leaves a gap)."""
+    database = database_engine(database_url)
+    upgrade(database)
+    first, second = open_event_store(database_url), open_event_store(database_url)
+    stream = uuid4()
+
+    def write(store: EventStore, version: int) -> None:
+        store.recorder.insert_events([StoredEvent(stream, version, "Vm.Renamed", b"{}")])
+
+    for version, store in enumerate([first, first, second, first, second, second], start=1):
+        write(store, version)
+    with pytest.raises(IntegrityError):
+        write(first, 6)
+    write(first, 7)
+    write(second, 8)
+    with database.connect() as connection:
+        assert check(connection) == (8, None)
+    database.dispose()
