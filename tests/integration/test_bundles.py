@@ -295,3 +295,16 @@ def test_export_never_overwrites_unasked_and_writes_whole_or_nothing(
         assert (code, out, err.count("\n")) == (2, "", 1), err
         assert "cannot write" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json"]
+
+
+def test_a_bundle_is_read_from_standard_input(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    source: Source,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.finished.encode())))
+    url = f"sqlite:///{tmp_path / 'piped.db'}"
+    code, _, err = tasktrail(capsys, "--db", url, "import", "-")
+    assert code == 0, err
+    assert as_json(capsys, "--db", url, "job", source.finished_job)["status"] == "FINISHED"
