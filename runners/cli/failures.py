@@ -66,10 +66,10 @@ def classify(error: BaseException) -> tuple[int, str]:
 
 
 def settings_message(error: ValidationError) -> str:
-    """The first bad setting as ``TASKTRAIL_NAME`` (or its option), what was wrong, the value."""
+    """The first bad setting, its variable (or option), what was wrong, and the value given."""
     first = error.errors()[0]
-    name = "_".join(str(part) for part in first["loc"]).upper()
-    where = f"TASKTRAIL_{name}" if name else "settings"
+    name = "_".join(str(part) for part in first["loc"])
+    where = f"{name} (TASKTRAIL_{name.upper()})" if name else "settings"
     return f"{where}: {first['msg']} (got {first.get('input')!r})"
 
 
