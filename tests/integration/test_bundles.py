@@ -270,6 +270,9 @@ def test_imported_in_flight_work_waits_for_resume(
     code, _, err = tasktrail(capsys, "--db", archive, "serve", "--until-idle")
     assert code == 1
     assert "archive" in err
+    code, _, err = tasktrail(capsys, "--db", archive, "vm", "add", "web9")
+    assert (code, err.count("\n")) == (1, 1)
+    assert "archive" in err
     job = as_json(capsys, "--db", archive, "job", source.in_flight_job)
     assert job["status"] == "STARTED"
     assert tasktrail(capsys, "--db", resumed, "import", str(bundle), "--resume")[0] == 0
