@@ -53,7 +53,7 @@ def test_until_idle_exits_1_naming_a_job_that_failed_and_logs_json_lines(
 
 def test_ctrl_c_in_demo_says_what_is_left_and_serve_finishes_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    env = {**os.environ, "TASKTRAIL_DB": url, "TASKTRAIL_SPM_TASK_SECONDS": "5"}
+    env = {**os.environ, "TASKTRAIL_DB": url, "TASKTRAIL_SPM_TASK_SECONDS": "3"}
     demo = subprocess.Popen(
         [TASKTRAIL, "demo", "--disks", "1", "--json"],
         env=env,
