@@ -157,6 +157,9 @@ def test_bundles_and_the_read_model(live_api: LiveApi, http: httpx.Client, tmp_p
     [status] = http.get("/api/v1/projections").json()
     assert (status["name"], status["lag"]) == ("read_model", 0)
     assert http.post("/api/v1/projections/verify").json() == []
+    log = http.post("/api/v1/log/verify").json()
+    assert (log["intact"], log["first_break_position"]) == (True, None)
+    assert 0 < log["checked"] <= status["head"]
     assert http.post("/api/v1/projections/rebuild").json()["applied"] == status["head"]
 
 

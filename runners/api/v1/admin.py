@@ -15,6 +15,7 @@ from runners.api.errors import BadInputError, RefusedError
 from runners.api.state import api_state
 from runners.bundle import ImportRefusedError, import_bundle, job_bundle
 from runners.bundle_format import Bundle, BundleError, checked
+from runners.event_chain import check
 
 router = APIRouter(tags=["read model and bundles"])
 
@@ -38,6 +39,14 @@ class Drift(BaseModel):
 class Rebuilt(BaseModel):
     applied: int
     """Events applied from the first one."""
+
+
+class LogCheck(BaseModel):
+    checked: int
+    """Events found intact before the first break (all of them when intact)."""
+    intact: bool
+    first_break_position: int | None
+    problem: str | None
 
 
 class Imported(BaseModel):
@@ -67,6 +76,19 @@ def rebuild_projections(request: Request, user: Admin) -> Rebuilt:
     """Empties every table of the read model and applies the whole log again."""
     runtime = api_state(request).runtime
     return Rebuilt(applied=runtime.read_model.rebuild(runtime.settings.batch_size))
+
+
+@router.post("/log/verify")
+def verify_log(request: Request, user: Admin) -> LogCheck:
+    """Walks the whole event log against its chained digests (``tasktrail verify-log``)."""
+    with api_state(request).runtime.database.connect() as connection:
+        checked, found = check(connection)
+    return LogCheck(
+        checked=checked,
+        intact=found is None,
+        first_break_position=None if found is None else found.position,
+        problem=None if found is None else found.what,
+    )
 
 
 @router.get("/jobs/{job_id}/bundle")
