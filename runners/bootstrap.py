@@ -24,7 +24,7 @@ from runners.engine_loop import EngineLoop
 from runners.event_store import EventStore
 from runners.follower import Follower
 from runners.leases import Leases, leases_for
-from runners.schema import upgrade
+from runners.schema import require_head, upgrade
 from runners.settings import Settings
 from runners.simulated_spm import SimulatedSpm
 from runners.wakeup import Wakeup
@@ -83,10 +83,19 @@ def engine_settings(settings: Settings) -> EngineSettings:
     )
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Opens everything on ``settings.db``; nothing connects before this is called."""
+def build_runtime(
+    settings: Settings, clock: Clock | None = None, *, read_only: bool = False
+) -> Runtime:
+    """Opens everything on ``settings.db``; nothing connects before this is called.
+
+    ``read_only`` (a database opened ``mode=ro``) neither upgrades the schema nor adds the
+    read model's tracking row: it must be at the head revision already.
+    """
     database = database_engine(settings.db)
-    upgrade(database)
+    if read_only:
+        require_head(database)
+    else:
+        upgrade(database)
     store = open_event_store(settings.db)
     install_from_environment(store)
     clock = clock or SystemClock()
@@ -100,7 +109,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         lookups=ReadModelLookups(database),
     )
     read_model = ReadModel(database, store)
-    read_model.create()
+    if not read_only:
+        read_model.create()
     wakeup = Wakeup()
     notices: deque[EngineNotice] = deque(maxlen=100)
 

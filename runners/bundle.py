@@ -1,16 +1,22 @@
 """Incident bundles: a job's whole tree of events in one file, importable into an empty store.
 
 The bundle keeps every stored event of every aggregate the job touched, byte for byte, with
-its original id and version, so replay and projections on the copy give what the original gave.
+its original id, version and log position, so replay and projections on the copy give what
+the original gave, in the original order. An import checks the whole bundle first
+(``runners.bundle_format``) and then stores all of it, with its digests, in one transaction,
+or nothing. The imported database is an archive: engines refuse to run on it (the job's
+in-flight commands stay as they were) unless it was imported with ``resume``.
 """
 
 from __future__ import annotations
 
 import base64
-import json
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -19,13 +25,31 @@ from eventsourcing.persistence import StoredEvent
 from domain.model.errors import TasktrailError
 from projections.queries import NotFoundError
 from projections.read_model import ReadModel
+from runners.bundle_format import (
+    FORMAT,
+    Bundle,
+    BundledEvent,
+    BundleError,
+    checked,
+    events_digest,
+    parse,
+)
 from runners.event_store import EventStore
+from runners.store_tables import EVENTS, IMPORTS
 
-FORMAT = "tasktrail-bundle/1"
+__all__ = ["ArchiveError", "BundleError", "ImportRefusedError", "export_job", "import_file"]
 
 
-class BundleError(TasktrailError):
-    """A bundle that cannot be read or cannot be imported here."""
+class ImportRefusedError(BundleError):
+    """A sound bundle this database cannot take (it holds events already): exit code 1."""
+
+    exit_code = 1
+
+
+class ArchiveError(TasktrailError):
+    """An engine asked to run on a database that holds an imported bundle as an archive."""
+
+    exit_code = 1
 
 
 def engine_version() -> str:
@@ -35,8 +59,14 @@ def engine_version() -> str:
         return "unknown"
 
 
+INVENTORY = ("Vm", "Disk", "StoragePool")
+"""Aggregate types whose whole streams a job's bundle carries when its events name them, so
+that work left in flight can be carried on in the copy (``import --resume``)."""
+
+
 def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
-    """The job, its steps and commands, and every aggregate their events touched."""
+    """The job, its steps and commands, every aggregate their events touched, and the
+    inventory (VMs, disks, pools) those events name, with the inventory that names."""
     commands = model.tables.tt_command
     index, touched = model.tables.event_index, model.tables.event_entity
     with model.engine.connect() as connection:
@@ -48,59 +78,148 @@ def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
         if not family:
             raise NotFoundError(f"job {job_id} not found")
         related = sa.select(touched.c.position).where(touched.c.entity_id.in_(family | {job_id}))
-        ids = connection.execute(
-            sa.select(index.c.aggregate_id).distinct().where(index.c.position.in_(related))
-        ).scalars()
-        return sorted(set(ids) | family | {job_id}, key=str)
+        ids = set(
+            connection.execute(
+                sa.select(index.c.aggregate_id).distinct().where(index.c.position.in_(related))
+            ).scalars()
+        )
+        found = ids | family | {job_id}
+        return sorted(found | _inventory(connection, model, found), key=str)
 
 
-def export_job(store: EventStore, model: ReadModel, job_id: UUID, path: Path) -> int:
-    """Writes the bundle; returns how many events it holds."""
-    events: list[StoredEvent] = []
-    for aggregate_id in job_aggregates(model, job_id):
-        events.extend(store.recorder.select_events(aggregate_id))
-    body = {
-        "format": FORMAT,
-        "engine_version": engine_version(),
-        "job_id": str(job_id),
-        "events": [_encode(e) for e in events],
-    }
-    path.write_text(json.dumps(body, indent=1))
+def _inventory(connection: sa.Connection, model: ReadModel, streams: set[UUID]) -> set[UUID]:
+    """The inventory named by the events of ``streams``, and by that inventory's, and so on."""
+    index, touched = model.tables.event_index, model.tables.event_entity
+    found: set[UUID] = set()
+    frontier = set(streams)
+    while frontier:
+        positions = sa.select(index.c.position).where(index.c.aggregate_id.in_(frontier))
+        named = sa.select(touched.c.entity_id).where(touched.c.position.in_(positions))
+        query = (
+            sa.select(index.c.aggregate_id)
+            .distinct()
+            .where(index.c.aggregate_id.in_(named), index.c.aggregate_type.in_(INVENTORY))
+        )
+        frontier = set(connection.execute(query).scalars()) - found - streams
+        found |= frontier
+    return found
+
+
+def job_bundle(model: ReadModel, job_id: UUID) -> Bundle:
+    """The job's bundle: its aggregates' events in log order, with their positions."""
+    streams = job_aggregates(model, job_id)
+    query = sa.select(EVENTS).where(EVENTS.c.originator_id.in_(streams)).order_by(EVENTS.c.id)
+    with model.engine.connect() as connection:
+        events = [_bundled(row) for row in connection.execute(query)]
+    return Bundle(
+        format=FORMAT,
+        engine_version=engine_version(),
+        job_id=job_id,
+        count=len(events),
+        digest=events_digest(events),
+        events=events,
+    )
+
+
+def _bundled(row: sa.Row[tuple[object, ...]]) -> BundledEvent:
+    return BundledEvent(
+        position=row.id,
+        originator_id=row.originator_id,
+        originator_version=row.originator_version,
+        topic=row.topic,
+        state=base64.b64encode(bytes(row.state)).decode(),
+    )
+
+
+def export_job(model: ReadModel, job_id: UUID, target: Path, *, force: bool = False) -> int:
+    """Writes the job's bundle to ``target`` (``-``: standard output); returns its events.
+
+    A regular file is written whole or not at all (a temporary file renamed over it) and an
+    existing one only with ``force``; a device or pipe is written to as it is.
+    """
+    bundle = job_bundle(model, job_id)
+    text = bundle.model_dump_json(indent=1) + "\n"
+    if str(target) == "-":
+        sys.stdout.write(text)
+    else:
+        _write(target, text, force)
+    return len(bundle.events)
+
+
+def _write(target: Path, text: str, force: bool) -> None:
+    if target.is_file() and not force:
+        raise BundleError(f"{target} exists: give --force to overwrite it")
+    try:
+        if target.exists() and not target.is_file():
+            target.write_text(text)
+            return
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.replace(temporary, target)
+    except OSError as error:
+        _discard(target)
+        raise BundleError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def _discard(target: Path) -> None:
+    for leftover in target.parent.glob(f".{target.name}.*") if target.parent.is_dir() else []:
+        leftover.unlink(missing_ok=True)
+
+
+def read_bundle(source: Path) -> tuple[Bundle, list[StoredEvent]]:
+    """The bundle in ``source`` (``-``: standard input) and its events, every check passed."""
+    try:
+        text = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
+    except OSError as error:
+        raise BundleError(f"cannot read bundle {source}: {error.strerror or error}") from None
+    bundle = parse(text, str(source))
+    return bundle, checked(bundle, str(source))
+
+
+def import_bundle(
+    store: EventStore, bundle: Bundle, events: list[StoredEvent], *, resume: bool = False
+) -> int:
+    """Stores a checked bundle in an empty store, in one transaction; returns its events.
+
+    Without ``resume`` the database is marked an archive of the bundle's job.
+    """
+    with store.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        if session.execute(sa.select(EVENTS.c.id).limit(1)).first() is not None:
+            raise ImportRefusedError(
+                "this database holds events already: bundles go into empty ones"
+            )
+        store.recorder.insert_events(events, session=session)
+        session.execute(
+            IMPORTS.insert().values(
+                job_id=bundle.job_id,
+                digest=bundle.digest or events_digest(bundle.events),
+                events=len(events),
+                imported_at=datetime.now(UTC),
+                resume=resume,
+            )
+        )
     return len(events)
 
 
-def _encode(event: StoredEvent) -> dict[str, Any]:
-    return {
-        "originator_id": str(event.originator_id),
-        "originator_version": event.originator_version,
-        "topic": event.topic,
-        "state": base64.b64encode(event.state).decode(),
-    }
+def archived_job(database: sa.Engine) -> UUID | None:
+    """The job of a bundle imported as an archive into ``database``, if it holds one."""
+    query = sa.select(IMPORTS.c.job_id).where(IMPORTS.c.resume.is_(False)).limit(1)
+    with database.connect() as connection:
+        return connection.execute(query).scalar()
 
 
-def import_bundle(store: EventStore, path: Path) -> tuple[UUID, int]:
-    """Appends the bundle's events to an empty store, in one transaction; returns (job, count)."""
-    body = _read(path)
-    if store.recorder.max_notification_id():
-        raise BundleError(f"cannot import {path}: the target database already holds events")
-    events = [
-        StoredEvent(
-            originator_id=UUID(e["originator_id"]),
-            originator_version=e["originator_version"],
-            topic=e["topic"],
-            state=base64.b64decode(e["state"]),
+def refuse_archive(database: sa.Engine) -> None:
+    """Engines do not run on an archive: its imported in-flight commands stay as they were."""
+    job_id = archived_job(database)
+    if job_id is not None:
+        raise ArchiveError(
+            f"this database is an archive of job {job_id} imported from a bundle: no engine "
+            "runs here (import the bundle with --resume to let engines carry it on)"
         )
-        for e in body["events"]
-    ]
-    store.recorder.insert_events(events)
-    return UUID(body["job_id"]), len(events)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        body: dict[str, Any] = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise BundleError(f"cannot read bundle {path}: {error}") from None
-    if body.get("format") != FORMAT:
-        raise BundleError(f"{path} is not a {FORMAT} bundle")
-    return body
+def import_file(store: EventStore, source: Path, *, resume: bool = False) -> tuple[UUID, int]:
+    """``read_bundle`` then ``import_bundle``: returns the bundle's job and its events."""
+    bundle, events = read_bundle(source)
+    return bundle.job_id, import_bundle(store, bundle, events, resume=resume)

@@ -13,11 +13,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError as LibNotFoundError
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
 from domain.model.aggregate import StateMachineAggregate
 from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
 from projections.event_log import Recorded
+from runners.event_chain import ChainedRecorder
 from runners.serialization import PydanticMapper
 
 A = TypeVar("A", bound=StateMachineAggregate)
@@ -33,6 +35,11 @@ class EventStore(Application[UUID]):
         super().__init__(env)
         self.loads = 0
         """Aggregates rebuilt from their streams by this store (``Repository.get`` calls)."""
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The library's recorder, writing each event's chained digest with it (tamper-evidence)."""
+        factory = cast(SQLAlchemyFactory, self.factory)
+        return ChainedRecorder(factory.datastore, events_table_name=f"{self.name}_events")
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=self.factory.transcoder())

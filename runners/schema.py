@@ -16,8 +16,10 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from alembic.config import Config
 
+from runners.database import DatabaseUnusableError
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 _SCHEMA_LOCK = 0x7A5C_FFFF
 
 
@@ -40,6 +42,16 @@ def upgrade(engine: sa.Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
         command.upgrade(alembic_config(connection), "head")
+
+
+def require_head(engine: sa.Engine) -> None:
+    """A database that cannot be upgraded here (read-only) must be at the head revision."""
+    found = current_revision(engine)
+    if found != HEAD:
+        raise DatabaseUnusableError(
+            f"{engine.url.database} is at schema revision {found or 'none (not tasktrail)'}, "
+            f"this tasktrail reads {HEAD}: upgrade a writable copy first"
+        )
 
 
 def current_revision(engine: sa.Engine) -> str | None:

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Self
 
 from runners.bootstrap import Runtime
+from runners.bundle import refuse_archive
 from runners.engine_loop import EngineLoop
 from runners.wakeup import NotifyListener
 
@@ -42,6 +43,7 @@ class Server:
 
     def __enter__(self) -> Self:
         database = self.runtime.database
+        refuse_archive(database)
         if database.dialect.name == "postgresql":
             channel = self.runtime.store.recorder.channel_name  # type: ignore[attr-defined]
             self._listener = NotifyListener(database, channel, self.runtime.wakeup).start()
@@ -90,10 +92,12 @@ def stopping_on_signals(server: Server) -> Iterator[Server]:
     if threading.current_thread() is not threading.main_thread():
         yield server
         return
-    previous = {
-        signum: signal.signal(signum, lambda _number, _frame: server.stop())
-        for signum in (signal.SIGTERM, signal.SIGINT)
-    }
+
+    def stop(number: int, _frame: object) -> None:
+        log.info("%s: stopping after the current round", signal.Signals(number).name)
+        server.stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield server
     finally:

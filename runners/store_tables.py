@@ -24,6 +24,25 @@ EVENTS = sa.Table(
     sa.Index("tasktrail_events_aggregate_idx", "originator_id", "originator_version", unique=True),
 )
 
+DIGESTS = sa.Table(
+    "tasktrail_event_digests",
+    METADATA,
+    sa.Column("position", _NUMBER, primary_key=True, autoincrement=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+)
+"""Each stored event's chained digest, by log position (``runners.event_chain``)."""
+
+IMPORTS = sa.Table(
+    "tasktrail_imports",
+    METADATA,
+    sa.Column("job_id", sa.Uuid, primary_key=True),
+    sa.Column("digest", sa.String(80), nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("resume", sa.Boolean, nullable=False),
+)
+"""Bundles imported into this database; one not resumed makes it an archive (no engine runs)."""
+
 SNAPSHOTS = sa.Table(
     "tasktrail_snapshots",
     METADATA,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
+from runners.cli.failures import guarded
 from runners.cli.root import build_app
 
 app = build_app()
 
 
 def main() -> None:
-    """The ``tasktrail`` console script."""
-    app()
+    """The ``tasktrail`` console script: every failure one line and a documented exit code."""
+    sys.exit(guarded(app, sys.argv[1:]))
 
 
 __all__ = ["app", "main"]

@@ -3,26 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 from uuid import UUID
 
 import typer
 
-from runners.bundle import export_job, import_bundle
+from runners.bundle import export_job, import_bundle, read_bundle
 from runners.cli import context
 from runners.cli import render as show
 
 
-def export(ctx: typer.Context, job_id: UUID, file: Path) -> None:
-    """Write a job's whole tree of events to one file (an incident bundle)."""
+def export(
+    ctx: typer.Context,
+    job_id: UUID,
+    file: Annotated[Path, typer.Argument(help="Where to write it; '-' for standard output.")],
+    force: Annotated[bool, typer.Option(help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write a job's whole tree of events to one file (an incident bundle, format 2)."""
     runtime = context.refreshed(ctx)
-    count = export_job(runtime.store, runtime.read_model, job_id, file)
+    count = export_job(runtime.read_model, job_id, file, force=force)
     show.errors.print(f"exported {count} events of job {job_id} to {file}")
 
 
-def import_(ctx: typer.Context, file: Path) -> None:
-    """Load an incident bundle into an empty database and build its read model."""
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The bundle; '-' for standard input.")],
+    resume: Annotated[
+        bool,
+        typer.Option(help="Let engines carry on the job's in-flight commands (default: archive)."),
+    ] = False,
+) -> None:
+    """Load a bundle into an empty database, all or nothing, and build its read model.
+
+    The whole bundle is checked before anything is written. Without --resume the database
+    is an archive: `serve`, `demo` and `run --wait` refuse to run on it.
+    """
+    bundle, events = read_bundle(file)
     runtime = context.runtime(ctx)
-    job_id, count = import_bundle(runtime.store, file)
+    count = import_bundle(runtime.store, bundle, events, resume=resume)
     with show.progress("projecting", json_out=False) as progress:
         runtime.read_model.catch_up(runtime.settings.batch_size, progress=progress)
-    show.errors.print(f"imported {count} events; tasktrail job {job_id}")
+    kept = "resumable" if resume else "an archive"
+    show.errors.print(f"imported {count} events; tasktrail job {bundle.job_id} ({kept})")

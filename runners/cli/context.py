@@ -1,22 +1,24 @@
 """What one ``tasktrail`` invocation shares: its global options, its runtime, its refusals.
 
 The global options live in typer's context object (no module state), so two invocations in
-one process (tests, a shell) never see each other's database. Bad input raised by a command
-becomes one line on stderr and exit code 2, before anything is written.
+one process (tests, a shell) never see each other's database. Whatever a command raises
+becomes one line on stderr and the exit code ``runners.cli.failures`` documents (bad input:
+2, before anything is written; an unusable database: 3), unless ``--debug`` is given.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 
-from domain.model.errors import TasktrailError
 from runners.bootstrap import Runtime, build_runtime
+from runners.cli import failures
+from runners.database import check_can_create, read_only_url
 from runners.settings import Settings
 
 P = ParamSpec("P")
@@ -28,46 +30,83 @@ class Invocation:
     """The options given before the command (``--db``); None means the environment's value."""
 
     db: str | None = None
+    debug: bool = False
 
 
 def settings(ctx: typer.Context, **overrides: Any) -> Settings:
     """The environment's settings, overridden by ``--db`` and by the command's own options."""
     given = {"db": ctx.ensure_object(Invocation).db, **overrides}
-    return Settings(**{name: value for name, value in given.items() if value is not None})
+    try:
+        return Settings(**{name: value for name, value in given.items() if value is not None})
+    except ValidationError as error:
+        raise ValueError(failures.settings_message(error)) from None
 
 
 def runtime(ctx: typer.Context, **overrides: Any) -> Runtime:
-    """Everything opened on the invocation's database; nothing connects before this.
+    """Everything opened on the invocation's database, for commands that write.
 
-    Its pooled connections are closed when the command ends, so that several invocations in
-    one process (tests, scripts) leave no session behind holding advisory locks.
+    Nothing connects before this; a SQLite file is created only in a folder that exists. Its
+    pooled connections are closed when the command ends, so that several invocations in one
+    process (tests, scripts) leave no session behind holding advisory locks.
     """
-    opened = build_runtime(settings(ctx, **overrides))
+    chosen = settings(ctx, **overrides)
+    check_can_create(chosen.db)
+    return _closing(ctx, build_runtime(chosen))
+
+
+def reading(ctx: typer.Context) -> tuple[Runtime, bool]:
+    """For the reading commands: an existing database, and whether it was opened read-only.
+
+    A SQLite file this process may not write (an archived copy) is opened read-only; a missing
+    one is refused rather than created.
+    """
+    chosen = settings(ctx)
+    archived = read_only_url(chosen.db)
+    if archived is None:
+        return _closing(ctx, build_runtime(chosen)), False
+    archive = chosen.model_copy(update={"db": archived})
+    return _closing(ctx, build_runtime(archive, read_only=True)), True
+
+
+def refreshed(ctx: typer.Context) -> Runtime:
+    """A database read as it is now: its read model caught up (read-only: as it stands)."""
+    opened, read_only = reading(ctx)
+    if not read_only:
+        opened.refresh()
+    return opened
+
+
+def _closing(ctx: typer.Context, opened: Runtime) -> Runtime:
     ctx.call_on_close(opened.database.dispose)
     return opened
 
 
-def refreshed(ctx: typer.Context) -> Runtime:
-    """A runtime whose read model has caught up with the store, for the reading commands."""
-    opened = runtime(ctx)
-    opened.refresh()
-    return opened
-
-
-def refused(message: str, code: int = 2) -> typer.Exit:
+def refused(message: str, code: int = failures.BAD_INPUT) -> typer.Exit:
     """Writes ``message`` as one line on stderr; raise what it returns to exit with ``code``."""
-    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    failures.say(message)
     return typer.Exit(code)
 
 
 def refusing(command: Callable[P, R]) -> Callable[P, R]:
-    """Tasktrail's own errors and bad values raised by ``command`` are refusals: exit code 2."""
+    """Whatever ``command`` raises becomes one line and its exit code (``--debug``: raised)."""
 
     @functools.wraps(command)
     def refusing_bad_input(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (TasktrailError, ValueError) as error:
-            raise refused(str(error)) from None
+        except (typer.Exit, typer.TyperException, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if _debugging([*args, *kwargs.values()]):
+                raise
+            code, message = failures.classify(error)
+            raise refused(message, code) from None
 
     return refusing_bad_input
+
+
+def _debugging(arguments: list[object]) -> bool:
+    """``--debug`` given to this invocation (its context is an argument), or the variable."""
+    given = [getattr(a, "obj", None) for a in arguments]
+    flagged = any(isinstance(g, Invocation) and g.debug for g in given)
+    return flagged or failures.debugging()

@@ -30,14 +30,32 @@ def demo(
     if fail_disk is not None and not 1 <= fail_disk <= disks:
         raise ValueError(f"--fail-disk {fail_disk} is not a disk of 1..{disks}")
     stamp = datetime.now().strftime("%H%M%S")
-    with LocalEngine(context.runtime(ctx)) as here:
-        made = _demo_vm(here, disks, stamp)
-        if fail_disk is not None:
-            here.runtime.spm.inject_fault(UUID(made["disk_ids"][fail_disk - 1]), "delete")
-        command_id, job = _remove_vm(here, made["vm_id"], stamp, json_out)
+    runtime = context.runtime(ctx)
+    try:
+        with LocalEngine(runtime) as here:
+            made = _demo_vm(here, disks, stamp)
+            if fail_disk is not None:
+                here.runtime.spm.inject_fault(UUID(made["disk_ids"][fail_disk - 1]), "delete")
+            command_id, job = _remove_vm(here, made["vm_id"], stamp, json_out)
+    except KeyboardInterrupt:
+        raise _interrupted(runtime, stamp) from None
     _show(here.runtime, made["vm_id"], command_id, job, json_out)
     if job["status"] != "FINISHED":
         raise typer.Exit(1)
+
+
+def _interrupted(runtime: Runtime, stamp: str) -> typer.Exit:
+    """Ctrl-C: what the demo left in flight, and the command that carries it to its end."""
+    runtime.refresh()
+    left = [
+        j["job_id"]
+        for j in queries.jobs(runtime.read_model, "STARTED")
+        if j["correlation_id"] == f"demo-{stamp}"
+    ]
+    where = f"job {left[0]} is left STARTED" if left else "nothing was left in flight"
+    return context.refused(
+        f"interrupted: {where}; `tasktrail serve --until-idle` carries it to its end", 130
+    )
 
 
 def _demo_vm(here: LocalEngine, disks: int, stamp: str) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def history(
     until: Moment = None,
     newest_first: Annotated[bool, typer.Option()] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=10**9)] = 0,
     json_out: JsonFlag = False,
 ) -> None:
     """The event history, oldest first; --json prints JSON lines."""

@@ -20,6 +20,7 @@ from domain.model.command.aggregate import Command
 from domain.model.command.machine import CommandStatus
 from domain.services.return_value import ActionReturnValue
 from runners.bootstrap import Runtime
+from runners.bundle import refuse_archive
 from runners.cli import render as show
 from runners.cli.context import refused
 
@@ -30,6 +31,7 @@ class LocalEngine:
     """A context manager: leaving it gives the partitions this loop leased back."""
 
     def __init__(self, runtime: Runtime) -> None:
+        refuse_archive(runtime.database)
         self.runtime = runtime
         self.loop = runtime.loop(runtime.shared_leases())
 

@@ -1,6 +1,7 @@
 """The ``tasktrail`` command: run actions, watch jobs, audit, replay and rebuild.
 
-Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad usage or input.
+Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad usage or input,
+3 the database cannot be reached or opened, 130 interrupted. Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from runners.cli import (
     demo,
     external,
     history,
+    log,
     projections,
     replay,
     run,
@@ -43,6 +45,7 @@ COMMANDS: Commands = {
     "blocked": replay.blocked,
     "export": bundles.export,
     "import": bundles.import_,
+    "verify-log": log.verify_log,
     "api": api.api,
 }
 """Each top-level command, in the order ``--help`` lists them."""
@@ -72,8 +75,12 @@ def global_options(
             "--db", help="Database URL (default $TASKTRAIL_DB, else sqlite:///tasktrail.db)."
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the traceback of a failure (or TASKTRAIL_DEBUG=1)."),
+    ] = False,
 ) -> None:
-    ctx.obj = Invocation(db=db)
+    ctx.obj = Invocation(db=db, debug=debug)
 
 
 def build_app() -> typer.Typer:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from domain.services.restart import RestartPolicy
+from projections import queries
+from runners.bootstrap import Runtime
 from runners.cli import context
 from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
+from runners.cli.logs import LogFormat, LogLevel, log_to_stderr
 from runners.cli.options import JsonFlag, parse_params, read_params_file
 from runners.serve import serve as serve_until_stopped
 
@@ -88,19 +91,14 @@ def run_multiple(
         raise typer.Exit(1)
 
 
-def _log_to_stderr() -> None:
-    """tasktrail's own log lines (not its libraries') go to stderr, one per line, timestamped."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("tasktrail")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-
-
 def serve(
     ctx: typer.Context,
-    until_idle: Annotated[bool, typer.Option(help="Exit 0 once nothing is in flight.")] = False,
+    until_idle: Annotated[
+        bool,
+        typer.Option(
+            help="Exit once nothing is in flight: 0, or 1 if a job ended FAILED meanwhile."
+        ),
+    ] = False,
     poll_interval: Annotated[
         float | None, typer.Option(min=0.01, help="Seconds between polls.")
     ] = None,
@@ -108,11 +106,33 @@ def serve(
         RestartPolicy | None,
         typer.Option(help="Work left in flight: resume it, or do what oVirt does at start."),
     ] = None,
+    log_level: Annotated[
+        LogLevel, typer.Option(help="Least severe log line shown.")
+    ] = LogLevel.INFO,
+    log_format: Annotated[
+        LogFormat, typer.Option(help="text, or json: one JSON object per line.")
+    ] = LogFormat.TEXT,
 ) -> None:
     """Execute commands, poll storage and callbacks, keep projections current, until stopped.
 
-    Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0).
+    Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0). Refuses a
+    database imported from a bundle as an archive (exit 1).
     """
-    _log_to_stderr()
+    log_to_stderr(log_level, log_format)
     runtime = context.runtime(ctx, poll_interval=poll_interval, restart_policy=restart_policy)
+    started = datetime.now(UTC)
     serve_until_stopped(runtime, until_idle=until_idle)
+    if until_idle:
+        _refuse_failures(runtime, started)
+
+
+def _refuse_failures(runtime: Runtime, since: datetime) -> None:
+    """Exit 1 naming the jobs that ended FAILED while this engine served."""
+    runtime.refresh()
+    failed = [
+        str(job["job_id"])
+        for job in queries.jobs(runtime.read_model, "FAILED")
+        if job["end_time"] is not None and job["end_time"] >= since
+    ]
+    if failed:
+        raise context.refused(f"{len(failed)} job(s) ended FAILED: {', '.join(failed)}", 1)

@@ -132,7 +132,7 @@ def test_bundles_and_the_read_model(live_api: LiveApi, http: httpx.Client, tmp_p
     vm = add_vm(live_api, "exported")
     job_id = remove(http, vm["vm_id"], "rm-exported")["job_id"]
     bundle = http.get(f"/api/v1/jobs/{job_id}/bundle").json()
-    assert bundle["format"] == "tasktrail-bundle/1"
+    assert bundle["format"] == "tasktrail-bundle/2"
     refused = http.post("/api/v1/bundles", json=bundle)
     assert refused.status_code == 409
     assert refused.json()["detail"] == (
@@ -145,7 +145,11 @@ def test_bundles_and_the_read_model(live_api: LiveApi, http: httpx.Client, tmp_p
             forged = {**bundle, "events": [{**bundle["events"][0], "topic": "os:system"}]}
             unreadable = other.post("/api/v1/bundles", json=forged)
             assert unreadable.status_code == 400
-            assert unreadable.json()["detail"].startswith("event 0 of the bundle cannot be read")
+            assert unreadable.json()["detail"].startswith("the bundle: declares")
+            unchecked = {**forged, "format": "tasktrail-bundle/1"}
+            unreadable = other.post("/api/v1/bundles", json=unchecked)
+            assert unreadable.status_code == 400
+            assert unreadable.json()["detail"].startswith("the bundle: event 0 cannot be read")
             imported = other.post("/api/v1/bundles", json=bundle)
             assert imported.status_code == 201
             assert imported.json()["job_id"] == job_id
@@ -153,6 +157,9 @@ def test_bundles_and_the_read_model(live_api: LiveApi, http: httpx.Client, tmp_p
     [status] = http.get("/api/v1/projections").json()
     assert (status["name"], status["lag"]) == ("read_model", 0)
     assert http.post("/api/v1/projections/verify").json() == []
+    log = http.post("/api/v1/log/verify").json()
+    assert (log["intact"], log["first_break_position"]) == (True, None)
+    assert 0 < log["checked"] <= status["head"]
     assert http.post("/api/v1/projections/rebuild").json()["applied"] == status["head"]
 
 

@@ -39,7 +39,7 @@ from domain.model.job.aggregate import Job
 from domain.model.job.machine import JobExecutionStatus
 from projections import queries
 from projections.read_model import ReadModel, verify
-from runners.bundle import import_bundle
+from runners.bundle import import_file
 from runners.event_store import EventStore
 from tests.chaos.audit import Removal, audit
 from tests.chaos.harness import StorageLedger
@@ -127,7 +127,7 @@ class Incident:
 def incident(request: pytest.FixtureRequest, database_url: str) -> Iterator[Incident]:
     path = bundle_path(request.param)
     engine = engine_on(database_url)
-    job_id, count = import_bundle(engine.store, path)
+    job_id, count = import_file(engine.store, path)
     engine.read_model.create()
     engine.read_model.catch_up()
     assert count == len(json.loads(path.read_text())["events"])
@@ -200,7 +200,7 @@ def test_the_pg15_and_pg19_events_show_a_lost_polling_race_recorded_as_a_failure
 
 def _imported(url: str, job: str) -> Incident:
     engine = engine_on(url)
-    job_id, _ = import_bundle(engine.store, bundle_path(job))
+    job_id, _ = import_file(engine.store, bundle_path(job))
     engine.read_model.create()
     engine.read_model.catch_up()
     return Incident(engine.store, engine.read_model, job_id)

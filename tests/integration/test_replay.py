@@ -79,13 +79,13 @@ def test_a_failed_jobs_bundle_replays_in_a_fresh_database(failed: Failed, tmp_pa
     job_id = world.command(root).job_id
     assert job_id is not None
     path = tmp_path / "incident.json"
-    exported = bundle.export_job(world.store, model, job_id, path)
+    exported = bundle.export_job(model, job_id, path)
 
     url = f"sqlite:///{tmp_path / 'copy.db'}"
     database = database_engine(url)
     upgrade(database)
     copy = open_event_store(url)
-    imported_job, count = bundle.import_bundle(copy, path)
+    imported_job, count = bundle.import_file(copy, path)
     copied = ReadModel(database, copy)
     copied.create()
     copied.catch_up()
@@ -94,5 +94,5 @@ def test_a_failed_jobs_bundle_replays_in_a_fresh_database(failed: Failed, tmp_pa
     assert queries.job(copied, job_id) == queries.job(model, job_id)
     assert transitions(copy, root) == transitions(world.store, root)
     assert verify(database, copy) == []
-    with pytest.raises(bundle.BundleError, match="already holds events"):
-        bundle.import_bundle(copy, path)
+    with pytest.raises(bundle.BundleError, match="holds events already"):
+        bundle.import_file(copy, path)

@@ -3,22 +3,19 @@ admins (verify and rebuild replay the whole log; an import writes a whole store)
 
 from __future__ import annotations
 
-import base64
-import tempfile
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from projections.read_model import status, verify
 from runners.api.access import Admin, Reader
 from runners.api.errors import BadInputError, RefusedError
 from runners.api.state import api_state
-from runners.bundle import export_job, import_bundle
-from runners.event_store import EventStore
+from runners.bundle import ImportRefusedError, import_bundle, job_bundle
+from runners.bundle_format import Bundle, BundleError, checked
+from runners.event_chain import check
 
 router = APIRouter(tags=["read model and bundles"])
 
@@ -44,30 +41,12 @@ class Rebuilt(BaseModel):
     """Events applied from the first one."""
 
 
-class BundledEvent(BaseModel):
-    """One stored event, byte for byte (its state base64-encoded)."""
-
-    originator_id: UUID
-    originator_version: int = Field(ge=1)
-    topic: str
-    state: str
-
-    def stored(self) -> StoredEvent:
-        return StoredEvent(
-            originator_id=self.originator_id,
-            originator_version=self.originator_version,
-            topic=self.topic,
-            state=base64.b64decode(self.state, validate=True),
-        )
-
-
-class Bundle(BaseModel):
-    """A job's whole tree of events, as ``tasktrail export`` writes it."""
-
-    format: Literal["tasktrail-bundle/1"]
-    engine_version: str
-    job_id: UUID
-    events: list[BundledEvent]
+class LogCheck(BaseModel):
+    checked: int
+    """Events found intact before the first break (all of them when intact)."""
+    intact: bool
+    first_break_position: int | None
+    problem: str | None
 
 
 class Imported(BaseModel):
@@ -99,35 +78,44 @@ def rebuild_projections(request: Request, user: Admin) -> Rebuilt:
     return Rebuilt(applied=runtime.read_model.rebuild(runtime.settings.batch_size))
 
 
+@router.post("/log/verify")
+def verify_log(request: Request, user: Admin) -> LogCheck:
+    """Walks the whole event log against its chained digests (``tasktrail verify-log``)."""
+    with api_state(request).runtime.database.connect() as connection:
+        checked, found = check(connection)
+    return LogCheck(
+        checked=checked,
+        intact=found is None,
+        first_break_position=None if found is None else found.position,
+        problem=None if found is None else found.what,
+    )
+
+
 @router.get("/jobs/{job_id}/bundle")
 def export_bundle(request: Request, job_id: UUID, user: Reader) -> Bundle:
-    """The job's whole tree of events (tasktrail-bundle/1), to import into an empty database."""
-    runtime = api_state(request).runtime
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bundle.json"
-        export_job(runtime.store, runtime.read_model, job_id, path)
-        return Bundle.model_validate_json(path.read_text())
+    """The job's whole tree of events (tasktrail-bundle/2), to import into an empty database."""
+    return job_bundle(api_state(request).runtime.read_model, job_id)
 
 
 @router.post("/bundles", status_code=201)
-def import_into_empty(request: Request, user: Admin, bundle: Bundle) -> Imported:
-    """Loads a bundle (as exported) into this database, which must hold no events yet (409)."""
-    runtime = api_state(request).runtime
-    if runtime.store.head():
-        raise RefusedError("this database holds events already: bundles go into empty ones")
-    _readable(runtime.store, bundle)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bundle.json"
-        path.write_text(bundle.model_dump_json())
-        job_id, count = import_bundle(runtime.store, path)
+def import_into_empty(
+    request: Request, user: Admin, bundle: Bundle, resume: bool = False
+) -> Imported:
+    """Checks the whole bundle (400 naming what is wrong), then loads it into this database,
+    which must hold no events yet (409), in one transaction. Without ``resume`` the database
+    becomes an archive no engine runs on, so an API running an engine refuses it (409)."""
+    state = api_state(request)
+    runtime = state.runtime
+    try:
+        events = checked(bundle, "the bundle")
+        if state.engine is not None and not resume and not runtime.store.head():
+            raise RefusedError(
+                "this API runs an engine: import with resume=true, or into an API without one"
+            )
+        count = import_bundle(runtime.store, bundle, events, resume=resume)
+    except ImportRefusedError as error:
+        raise RefusedError(str(error)) from None
+    except BundleError as error:
+        raise BadInputError(str(error)) from None
     runtime.read_model.catch_up(runtime.settings.batch_size)
-    return Imported(job_id=job_id, events=count)
-
-
-def _readable(store: EventStore, bundle: Bundle) -> None:
-    """Every event decodes as one of tasktrail's, so nothing unreadable is ever stored."""
-    for index, event in enumerate(bundle.events):
-        try:
-            store.mapper.to_domain_event(event.stored())
-        except Exception as error:  # noqa: BLE001 - any failure to decode means a bad bundle
-            raise BadInputError(f"event {index} of the bundle cannot be read: {error}") from None
+    return Imported(job_id=bundle.job_id, events=count)
