@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from uuid import UUID
 
 import typer
 
 from runners.bundle import export_job, import_bundle
 from runners.cli import context
 from runners.cli import render as show
+from runners.cli.options import IdText
 
 
-def export(ctx: typer.Context, job_id: UUID, file: Path) -> None:
+def export(ctx: typer.Context, job: IdText, file: Path) -> None:
     """Write a job's whole tree of events to one file (an incident bundle)."""
     runtime = context.refreshed(ctx)
+    job_id = context.resolve(runtime, job)
     count = export_job(runtime.store, runtime.read_model, job_id, file)
     show.errors.print(f"exported {count} events of job {job_id} to {file}")
 
