@@ -79,7 +79,7 @@ def fault_clear(
 ) -> None:
     """Disarm armed faults: every one, a disk's, or one kind."""
     runtime = context.runtime(ctx)
-    kind = parse_fault_kind(on) if on is not None else None
+    kind = parse_fault_kind(on.lower()) if on is not None else None
     disk_id = context.resolve(runtime, disk) if disk else None
     cleared = runtime.spm.clear_faults(disk_id, kind)
     if json_out:

@@ -69,7 +69,7 @@ def spm_fault(
     runtime = context.runtime(ctx)
     disk_id = context.resolve(runtime, disk)
     runtime.store.load(Disk, disk_id)
-    kind = runtime.spm.inject_fault(disk_id, on)
+    kind = runtime.spm.inject_fault(disk_id, on.lower())
     if json_out:
         show.emit_json({"disk_id": disk_id, "fault": kind.value})
     else:
