@@ -10,6 +10,7 @@ import pytest
 from typer.main import get_command
 
 from runners.cli import app
+from runners.cli.groups import DEFAULT, ArmByDefault
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ROOT = get_command(app)
@@ -33,6 +34,8 @@ def test_each_readme_command_parses_with_its_options(words: list[str]) -> None:
     rest = list(words[2:] if words[:1] == ["--db"] else words)
     while rest and hasattr(command, "commands") and rest[0] in command.commands:  # type: ignore[attr-defined]
         command = command.commands[rest.pop(0)]  # type: ignore[attr-defined]
+    if isinstance(command, ArmByDefault):
+        command = command.commands[DEFAULT]
     options = {o for p in command.params for o in p.opts}
     assert command is not ROOT, f"{words}: not a tasktrail command"
     used = {w.split("=")[0] for w in rest if w.startswith("--")}
