@@ -122,6 +122,8 @@ def failed(
     found = audit.failed_commands(runtime.read_model)
     rows = [{**f.model_dump(), **_failure(runtime, f)} for f in found]
     show.listing("failed commands", rows, FAILED_COLUMNS, json_out, context.display(ctx, runtime))
+    if rows and not json_out:
+        show.console.print("`tasktrail why <JOB>` tells one failure's whole story")
 
 
 def _failure(runtime: Runtime, found: audit.FailedCommand) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from runners.cli.options import JsonFlag, Utc, Wide
 from runners.simulated_spm import parse_fault_kind
 
 VM_COLUMNS = ["vm_id", "name", "status", "disks", "created", "pool"]
-DISK_COLUMNS = ["disk_id", "status", "alias", "vm_id", "vm_name", "size_gb", "last_update"]
+DISK_COLUMNS = ["disk_id", "status", "alias", "vm_name", "last_update", "vm_id"]
 POOL_COLUMNS = ["pool_id", "name", "status", "vms", "disks"]
 FAULT_COLUMNS = ["disk_id", "fault", "alias", "status"]
 

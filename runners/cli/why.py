@@ -48,7 +48,7 @@ def telling(told: Story, display: Display, name: Namer) -> RenderableType:
         parts += [Text("What happened", style="bold"), show.job_tree(told.job, display), ""]
     parts += [Text("What failed", style="bold"), *map(_item, _failures(told, name)), ""]
     parts += [Text("What it left", style="bold"), *_endings(told, name)]
-    parts += ["", Text("What to do next", style="bold"), *map(_item, next_steps(told))]
+    parts += ["", Text("What to do next", style="bold"), *map(_item, next_steps(told, name))]
     return Group(*parts)
 
 
@@ -133,21 +133,21 @@ def _kind(ending: Ending) -> str:
     return "VM" if ending.kind == "Vm" else ending.kind.lower()
 
 
-def next_steps(told: Story) -> list[str]:
+def next_steps(told: Story, name: Namer = str) -> list[str]:
     """What an operator does now, from what the story ended with."""
     root, status = told.root, told.root["status"]
     if status == "NOT_STARTED":
         return ["it waits for an engine: start `tasktrail serve` (it runs it)"]
     if status not in {"ENDED_SUCCESSFULLY", "ENDED_WITH_FAILURE", "UNKNOWN"}:
-        return [f"it is still running: `tasktrail blocked {root['command_id']}` says on what"]
+        return [f"it is still running: `tasktrail blocked {name(root['command_id'])}` says on what"]
     if status == "ENDED_SUCCESSFULLY":
         return ["nothing: it ended successfully"]
-    return [*_repairs(told), *_reading(told)]
+    return [*_repairs(told, name), *_reading(told, name)]
 
 
-def _repairs(told: Story) -> list[str]:
+def _repairs(told: Story, name: Namer) -> list[str]:
     found = [
-        f"disk {e.name} ({e.id}) is ILLEGAL: its image may still be on the storage; fix the "
+        f"disk {e.name} ({name(e.id)}) is ILLEGAL: its image may still be on the storage; fix the "
         "storage first, then remove the disk again (in oVirt: Storage > Disks > Remove; "
         "tasktrail has no RemoveDisk)"
         for e in told.entities
@@ -162,11 +162,11 @@ def _repairs(told: Story) -> list[str]:
     return found
 
 
-def _reading(told: Story) -> list[str]:
+def _reading(told: Story, name: Namer) -> list[str]:
     root = told.root
     found = [f"every event: `tasktrail history --correlation-id {root['correlation_id']}`"]
     if root["job_id"] is not None:
-        found.append(f"hand it over: `tasktrail export {root['job_id']} incident.json`")
+        found.append(f"hand it over: `tasktrail export {name(root['job_id'])} incident.json`")
     return found
 
 
