@@ -1,7 +1,8 @@
 """What ``run`` says it did: refused, validated and queued for an engine, or executed here.
 
-JSON keeps oVirt's ActionReturnValue and adds ``state``, the command's status now;
-``succeeded`` is null while the command has not ended (it has not failed: it has not run).
+JSON keeps oVirt's ActionReturnValue and adds ``state``, the command's status now, and
+``message``, its messages as a sentence; ``succeeded`` is null while the command has not
+ended (it has not failed: it has not run).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from runners.cli.messages import sentence
 
 def outcome(runtime: Runtime, action: str, returned: ActionReturnValue) -> dict[str, Any]:
     """The return value with the command's state; ``succeeded`` null until it has ended."""
-    found = returned.model_dump()
+    messages = [*returned.validation_messages, *returned.execute_failed_messages]
+    found = {**returned.model_dump(), "message": sentence(messages) or None}
     if returned.command_id is None or not runtime.store.exists(returned.command_id):
         return {**found, "action": action, "state": "REFUSED"}
     command = runtime.store.load(Command, returned.command_id)

@@ -201,12 +201,14 @@ def test_run_says_what_it_did_and_its_job_is_found_at_once(tmp_path: Path) -> No
     db = f"sqlite:///{tmp_path / 'run.db'}"
     vm = as_json(db, "vm", "add", "web1")["vm_id"]
     queued = as_json(db, "run", "RemoveVm", "--param", f"vm_id={vm}")
-    assert (queued["state"], queued["succeeded"]) == ("NOT_STARTED", None)
+    assert (queued["state"], queued["succeeded"], queued["message"]) == ("NOT_STARTED", None, None)
     assert as_json(db, "job", queued["job_id"])["status"] == "STARTED"
     refused = tt(db, "run", "RemoveVm", "--param", f"vm_id={vm}", code=1)
     assert "Related operation is currently in progress" in refused
     assert "$" not in refused
     assert "VAR__" not in refused
+    again = as_json(db, "run", "RemoveVm", "--param", f"vm_id={vm}", code=1)
+    assert again["message"] == refused.split(": ", 1)[1].strip()
 
 
 def test_spm_faults_are_armed_listed_and_cleared(tmp_path: Path) -> None:
