@@ -25,9 +25,11 @@ from projections.read_model import ReadModel
 
 
 class AuditQuery(BaseModel):
-    """Filters combine with AND; ``entity`` widens to the families of the commands it finds."""
+    """Filters combine with AND; ``entity`` widens to the families of the commands it finds,
+    unless ``families`` is False (then: only the events that name the entity)."""
 
     entity: UUID | None = None
+    families: bool = True
     aggregate: UUID | None = None
     user: str | None = None
     correlation_id: str | None = None
@@ -74,8 +76,10 @@ def events(model: ReadModel, query: AuditQuery) -> Page:
 def _filters(model: ReadModel, query: AuditQuery) -> list[sa.ColumnElement[bool]]:
     e = model.tables.event_index
     found: list[sa.ColumnElement[bool]] = []
-    if query.entity is not None:
+    if query.entity is not None and query.families:
         found.append(_touching(model, query.entity))
+    elif query.entity is not None:
+        found.append(e.c.position.in_(_naming(model, query.entity)))
     if query.action_type is not None:
         found.append(_of_commands(model, _commands_of_type(model, query.action_type)))
     pairs = [
@@ -95,12 +99,8 @@ def _filters(model: ReadModel, query: AuditQuery) -> list[sa.ColumnElement[bool]
 
 def _touching(model: ReadModel, entity: UUID) -> sa.ColumnElement[bool]:
     """Events naming the entity, plus everything of the command families that named it."""
-    e, touched, c = (
-        model.tables.event_index,
-        model.tables.event_entity,
-        model.tables.tt_command,
-    )
-    naming = sa.select(touched.c.position).where(touched.c.entity_id == entity)
+    e, c = model.tables.event_index, model.tables.tt_command
+    naming = _naming(model, entity)
     roots = sa.select(c.c.root_command_id).where(
         c.c.command_id.in_(
             sa.select(e.c.aggregate_id).where(
@@ -110,6 +110,11 @@ def _touching(model: ReadModel, entity: UUID) -> sa.ColumnElement[bool]:
     )
     family = sa.select(c.c.command_id).where(c.c.root_command_id.in_(roots))
     return sa.or_(_in(model, e.c.position, naming), _of_commands(model, family))
+
+
+def _naming(model: ReadModel, entity: UUID) -> sa.Select[Any]:
+    touched = model.tables.event_entity
+    return sa.select(touched.c.position).where(touched.c.entity_id == entity)
 
 
 def _commands_of_type(model: ReadModel, action_type: str) -> sa.Select[Any]:

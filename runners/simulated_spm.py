@@ -79,6 +79,16 @@ class SimulatedSpm:
                 )
         return fault
 
+    def clear_faults(self, entity_id: UUID | None = None, kind: FaultKind | None = None) -> int:
+        """Disarms armed faults (of one disk, of one kind, or all); returns how many."""
+        delete = SPM_FAULTS.delete()
+        if entity_id is not None:
+            delete = delete.where(SPM_FAULTS.c.entity_id == entity_id)
+        if kind is not None:
+            delete = delete.where(SPM_FAULTS.c.kind == kind.value)
+        with self._transaction() as connection:
+            return connection.execute(delete).rowcount
+
     def faults(self) -> list[tuple[UUID, FaultKind]]:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(SPM_FAULTS).order_by(SPM_FAULTS.c.entity_id))

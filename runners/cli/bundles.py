@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
-from uuid import UUID
 
 import typer
 
 from runners.bundle import export_job, import_bundle, read_bundle
 from runners.cli import context
 from runners.cli import render as show
+from runners.cli.options import IdText
 
 
 def export(
     ctx: typer.Context,
-    job_id: UUID,
+    job: IdText,
     file: Annotated[Path, typer.Argument(help="Where to write it; '-' for standard output.")],
     force: Annotated[bool, typer.Option(help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write a job's whole tree of events to one file (an incident bundle, format 2)."""
     runtime = context.refreshed(ctx)
+    job_id = context.resolve(runtime, job)
     count = export_job(runtime.read_model, job_id, file, force=force)
     show.errors.print(f"exported {count} events of job {job_id} to {file}")
 

@@ -12,12 +12,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
 
 import typer
 from pydantic import ValidationError
 
+from projections import id_prefix
 from runners.bootstrap import Runtime, build_runtime
 from runners.cli import failures
+from runners.cli.display import Display
 from runners.database import check_can_create, read_only_url
 from runners.settings import Settings
 
@@ -27,10 +30,32 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Invocation:
-    """The options given before the command (``--db``); None means the environment's value."""
+    """The options given before the command (``--db``); None means the environment's value.
+
+    ``wide`` and ``utc`` may also be given after the command (see ``options.Wide``).
+    """
 
     db: str | None = None
     debug: bool = False
+    wide: bool = False
+    utc: bool = False
+
+
+def display(ctx: typer.Context, opened: Runtime) -> Display:
+    """How this invocation shows ids and times; prefixes are checked in ``opened``'s index."""
+    given = ctx.find_object(Invocation) or Invocation()
+    return Display(wide=given.wide, utc=given.utc, model=opened.read_model)
+
+
+def resolve(opened: Runtime, typed: str) -> UUID:
+    """The id a user typed: whole, or a unique prefix of a known one (else exit 2).
+
+    A prefix is looked up in the read model brought up to date, so an id printed by the
+    command before is found.
+    """
+    if len(typed.replace("-", "")) != id_prefix.WHOLE:
+        opened.refresh()
+    return id_prefix.resolve(opened.read_model, typed)
 
 
 def settings(ctx: typer.Context, **overrides: Any) -> Settings:

@@ -13,6 +13,7 @@ from projections import queries
 from runners.bootstrap import Runtime
 from runners.cli import context
 from runners.cli import render as show
+from runners.cli.display import Display
 from runners.cli.local_engine import LocalEngine, View
 from runners.cli.options import JsonFlag
 from runners.cli.world import add_pool, add_vm
@@ -31,15 +32,20 @@ def demo(
         raise ValueError(f"--fail-disk {fail_disk} is not a disk of 1..{disks}")
     stamp = datetime.now().strftime("%H%M%S")
     runtime = context.runtime(ctx)
+    display = context.display(ctx, runtime)
     try:
         with LocalEngine(runtime) as here:
             made = _demo_vm(here, disks, stamp)
             if fail_disk is not None:
                 here.runtime.spm.inject_fault(UUID(made["disk_ids"][fail_disk - 1]), "delete")
-            command_id, job = _remove_vm(here, made["vm_id"], stamp, json_out)
+            view = None if json_out else display
+            command_id, job = _remove_vm(here, made["vm_id"], stamp, view)
     except KeyboardInterrupt:
         raise _interrupted(runtime, stamp) from None
-    _show(here.runtime, made["vm_id"], command_id, job, json_out)
+    if json_out:
+        show.emit_json({"vm_id": made["vm_id"], "command_id": command_id, "job": job})
+    else:
+        _show(runtime, made["vm_id"], command_id, job, display)
     if job["status"] != "FINISHED":
         raise typer.Exit(1)
 
@@ -66,7 +72,7 @@ def _demo_vm(here: LocalEngine, disks: int, stamp: str) -> dict[str, Any]:
 
 
 def _remove_vm(
-    here: LocalEngine, vm_id: str, stamp: str, json_out: bool
+    here: LocalEngine, vm_id: str, stamp: str, display: Display | None
 ) -> tuple[UUID, dict[str, Any]]:
     """RemoveVm, driven here to its end; its command id and its job as the read model has it."""
     runtime = here.runtime
@@ -75,15 +81,15 @@ def _remove_vm(
     )
     if not removed.valid or removed.job_id is None or removed.command_id is None:
         raise context.refused("RemoveVm refused: " + ", ".join(removed.validation_messages), 1)
-    view = None if json_out else _job_view(runtime, removed.job_id)
+    view = None if display is None else _job_view(runtime, removed.job_id, display)
     here.drive(removed.command_id, view)
     return removed.command_id, queries.job(runtime.read_model, removed.job_id)
 
 
-def _job_view(runtime: Runtime, job_id: UUID) -> View:
+def _job_view(runtime: Runtime, job_id: UUID, display: Display) -> View:
     def render() -> RenderableType:
         try:
-            return show.job_tree(queries.job(runtime.read_model, job_id))
+            return show.job_tree(queries.job(runtime.read_model, job_id), display)
         except queries.NotFoundError:
             return "waiting for the job to start…"
 
@@ -91,24 +97,20 @@ def _job_view(runtime: Runtime, job_id: UUID) -> View:
 
 
 def _show(
-    runtime: Runtime, vm_id: str, command_id: UUID, job: dict[str, Any], json_out: bool
+    runtime: Runtime, vm_id: str, command_id: UUID, job: dict[str, Any], display: Display
 ) -> None:
-    if json_out:
-        show.emit_json({"vm_id": vm_id, "command_id": command_id, "job": job})
-        return
-    _summary(job, vm_id, command_id)
+    """The job's final tree (once: the live view is gone), and commands to paste next."""
+    show.console.print(show.job_tree(job, display))
     for notice in runtime.notices:
         if notice.command_id == command_id:
             show.console.print(f"fired: {notice.name} {notice.entity_id}")
-
-
-def _summary(job: dict[str, Any], vm_id: str, command_id: UUID) -> None:
-    show.console.print(show.job_tree(job))
-    show.console.print(
-        f"\nWhere to look next:\n"
-        f"  tasktrail job {job['job_id']}\n"
-        f"  tasktrail history --entity {vm_id}\n"
-        f"  tasktrail replay {command_id}\n"
-        f"  tasktrail replay {job['job_id']} --at {job['start_time'].isoformat()}\n"
-        f"  tasktrail projections verify"
-    )
+    name = display.namer([job["job_id"], UUID(vm_id), command_id])
+    hints = [
+        f"tasktrail why {name(job['job_id'])}",
+        f"tasktrail job {name(job['job_id'])}",
+        f"tasktrail history --entity {name(UUID(vm_id))}",
+        f"tasktrail replay {name(command_id)}",
+        f"tasktrail replay {name(job['job_id'])} --at {display.when(job['start_time'])}",
+        "tasktrail projections verify",
+    ]
+    typer.echo("\nWhere to look next:\n" + "\n".join(f"  {h}" for h in hints))

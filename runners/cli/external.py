@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from uuid import UUID
 
 import typer
 
@@ -17,8 +16,10 @@ from domain.model.step.machine import StepEnum
 from runners.cli import context
 from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
-from runners.cli.options import JsonFlag
+from runners.cli.options import IdText, JsonFlag
 
+_IDS = {"parent_id", "step_id", "job_id"}
+"""The parameters a user may give as an id prefix."""
 User = Annotated[str, typer.Option(help="Who reports it.")]
 Failed = Annotated[bool, typer.Option("--failed", help="It ended badly.")]
 
@@ -39,53 +40,57 @@ def add_job(
 
 def add_step(
     ctx: typer.Context,
-    parent: Annotated[UUID, typer.Argument(help="The job, or the step, it goes under.")],
+    parent: Annotated[
+        str, typer.Argument(help="The job, or the step, it goes under (or a prefix).")
+    ],
     description: str,
     step_type: Annotated[StepEnum, typer.Option("--type")] = StepEnum.EXECUTING,
     user: User = "admin",
     json_out: JsonFlag = False,
 ) -> None:
     """Start a step of an external job (prints its id)."""
-    params = {"parent_id": str(parent), "description": description, "step_type": step_type}
+    params = {"parent_id": parent, "description": description, "step_type": step_type}
     _run(ctx, "AddExternalStep", params, user, json_out)
 
 
 def end_step(
     ctx: typer.Context,
-    step: UUID,
+    step: IdText,
     failed: Failed = False,
     user: User = "admin",
     json_out: JsonFlag = False,
 ) -> None:
     """End an external step; --failed also fails its job and the job's running steps."""
-    _run(ctx, "EndExternalStep", {"step_id": str(step), "succeeded": not failed}, user, json_out)
+    _run(ctx, "EndExternalStep", {"step_id": step, "succeeded": not failed}, user, json_out)
 
 
 def end_job(
     ctx: typer.Context,
-    job: UUID,
+    job: IdText,
     failed: Failed = False,
     force: Annotated[bool, typer.Option(help="Also let the job cleanup delete it.")] = False,
     user: User = "admin",
     json_out: JsonFlag = False,
 ) -> None:
     """End an external job and its running steps."""
-    params = {"job_id": str(job), "succeeded": not failed, "force": force}
+    params = {"job_id": job, "succeeded": not failed, "force": force}
     _run(ctx, "EndExternalJob", params, user, json_out)
 
 
 def clear_job(
-    ctx: typer.Context, job: UUID, user: User = "admin", json_out: JsonFlag = False
+    ctx: typer.Context, job: IdText, user: User = "admin", json_out: JsonFlag = False
 ) -> None:
     """Let the job cleanup delete an external job (its status stays)."""
-    _run(ctx, "ClearExternalJob", {"job_id": str(job)}, user, json_out)
+    _run(ctx, "ClearExternalJob", {"job_id": job}, user, json_out)
 
 
 def _run(
     ctx: typer.Context, action: str, params: dict[str, Any], user: str, json_out: bool
 ) -> None:
-    with LocalEngine(context.runtime(ctx)) as here:
-        returned = here.run_to_end(action, params, user=user)
+    runtime = context.runtime(ctx)
+    ids = {k: str(context.resolve(runtime, v)) for k, v in params.items() if k in _IDS}
+    with LocalEngine(runtime) as here:
+        returned = here.run_to_end(action, {**params, **ids}, user=user)
     if json_out:
         show.emit_json(returned.model_dump(mode="json"))
     else:

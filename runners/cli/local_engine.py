@@ -62,7 +62,8 @@ class LocalEngine:
         if view is None or not sys.stdout.isatty():
             self._rounds(command_id, lambda: None)
         else:
-            with Live(view(), console=show.console, refresh_per_second=8) as live:
+            # Transient: the caller prints the final view once, after the live one is gone.
+            with Live(view(), console=show.console, refresh_per_second=8, transient=True) as live:
                 self._rounds(command_id, lambda: live.update(view()))
         self.runtime.refresh()
 

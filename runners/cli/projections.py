@@ -19,7 +19,8 @@ def projection_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag}
         for s in status(runtime.database, runtime.store)
     ]
-    show.listing("projections", rows, ["name", "position", "head", "lag"], json_out)
+    columns = ["name", "position", "head", "lag"]
+    show.listing("projections", rows, columns, json_out, context.display(ctx, runtime))
 
 
 def rebuild(ctx: typer.Context, json_out: JsonFlag = False) -> None:
@@ -42,7 +43,7 @@ def verify_against_rebuild(ctx: typer.Context, json_out: JsonFlag = False) -> No
     if json_out:
         show.emit_json({"drift": rows})
     elif rows:
-        show.console.print(show.table("drift", rows, DRIFT_COLUMNS))
+        show.print_table("drift", rows, DRIFT_COLUMNS, context.display(ctx, runtime))
     else:
         show.console.print("no drift: every table matches a fresh rebuild")
     if rows:

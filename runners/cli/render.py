@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,27 +12,42 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
+
+from runners.cli.display import Display, json_time
+from runners.cli.messages import sentence
+from runners.cli.tables import STYLES, fitted
 
 console = Console()
 errors = Console(stderr=True)
 
 Row = dict[str, Any]
 ProgressReport = Callable[[int, int], None]
+WIDE = 10_000
+"""The width a --wide table is laid out in: as wide as its cells need."""
 
-_STYLE = {
-    "FINISHED": "green",
-    "FAILED": "red",
-    "STARTED": "yellow",
-    "ABORTED": "magenta",
-    "ENDED_SUCCESSFULLY": "green",
-    "ENDED_WITH_FAILURE": "red",
-}
+
+def fit_to_terminal() -> None:
+    """Lay text out for this invocation's terminal (``$COLUMNS``, else its size, else 80)."""
+    console.width = shutil.get_terminal_size().columns
+
+
+def plain(value: Any) -> Any:
+    """``value`` for JSON: times as ``json_time``, ids and anything else unknown as text."""
+    if isinstance(value, datetime):
+        return json_time(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def emit_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, default=str) + "\n")
+    sys.stdout.write(json.dumps(plain(value)) + "\n")
 
 
 def emit_json_lines(rows: list[Row]) -> None:
@@ -39,54 +55,66 @@ def emit_json_lines(rows: list[Row]) -> None:
         emit_json(row)
 
 
-def listing(title: str, rows: list[Row], columns: list[str], json_out: bool) -> None:
-    """Rows as one JSON array with every field, or as a table of ``columns``."""
+def listing(
+    title: str, rows: list[Row], columns: list[str], json_out: bool, display: Display
+) -> None:
+    """Rows as one JSON array with every field, or as a table of ``columns`` that fits."""
     if json_out:
         emit_json(rows)
     else:
-        console.print(table(title, rows, columns))
+        print_table(title, rows, columns, display)
+
+
+def print_table(title: str, rows: list[Row], columns: list[str], display: Display) -> None:
+    """The table, or one line saying there is nothing, on stdout."""
+    if not rows:
+        console.print(f"no {title}")
+        return
+    if not display.wide:
+        console.print(fitted(rows, columns, display, console.width))
+        return
+    fitting = console.width
+    console.width = WIDE
+    try:
+        console.print(fitted(rows, columns, display, None))
+    finally:
+        console.width = fitting
 
 
 def styled(status: str) -> str:
-    style = _STYLE.get(status, "cyan")
+    style = STYLES.get(status, "cyan")
     return f"[{style}]{status}[/{style}]"
 
 
-def when(value: datetime | None) -> str:
-    return value.strftime("%H:%M:%S.%f")[:-3] if value else ""
-
-
-def table(title: str, rows: list[Row], columns: list[str]) -> Table:
-    shown = Table(title=title, show_lines=False)
-    for column in columns:
-        shown.add_column(column)
-    for row in rows:
-        shown.add_row(*(_cell(column, row.get(column)) for column in columns))
-    return shown
-
-
-def _cell(column: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return when(value)
-    if column == "status":
-        return styled(str(value))
-    return str(value)
-
-
-def job_tree(job: Row) -> Tree:
-    root = Tree(f"[bold]{job['description']}[/bold]  {styled(job['status'])}  job {job['job_id']}")
+def job_tree(job: Row, display: Display) -> Tree:
+    """The job and its steps, with when each started and why a failed one failed."""
+    name = display.namer([job["job_id"]])(job["job_id"])
+    head = Text.assemble(
+        (job["description"], "bold"), "  ", status_text(job["status"]), f"  job {name}"
+    )
+    root = Tree(head)
     _add_steps(root, job["steps"])
     return root
 
 
+def status_text(status: str) -> Text:
+    return Text(status, style=STYLES.get(status, "cyan"))
+
+
+def readable(reason: str) -> str:
+    """A reason that is a joined oVirt message list, as a sentence; any other as it is."""
+    parts = reason.split(", ")
+    return sentence(parts) if any(p.startswith("VAR__") for p in parts) else reason
+
+
 def _add_steps(parent: Tree, steps: list[Row]) -> None:
     for step in steps:
-        status = styled(step["status"])
-        label = f"{step['step_number']}. {step['step_type']}  {status}  {step['description']}"
+        label = Text.assemble(
+            f"{step['step_number']}. {step['step_type']}  ", status_text(step["status"])
+        )
+        label.append(f"  {step['description']}")
         if step.get("reason") and step["status"] == "FAILED":
-            label += f"  [red]({step['reason']})[/red]"
+            label.append(f"  ({readable(step['reason'])})", style="red")
         _add_steps(parent.add(label), step["steps"])
 
 

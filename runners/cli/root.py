@@ -7,25 +7,32 @@ Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.metadata import version
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from runners.cli import (
     api,
     bundles,
     demo,
+    doctor,
     external,
     history,
+    inventory,
     log,
     projections,
     replay,
     run,
     users,
     watch,
+    why,
     world,
 )
+from runners.cli import render as show
 from runners.cli.context import Invocation, refusing
+from runners.cli.groups import ArmByDefault
 
 Commands = dict[str, Callable[..., None]]
 
@@ -41,6 +48,8 @@ COMMANDS: Commands = {
     "locks": watch.locks,
     "history": history.history,
     "failed": history.failed,
+    "why": why.why,
+    "doctor": doctor.doctor,
     "replay": replay.replay,
     "blocked": replay.blocked,
     "export": bundles.export,
@@ -50,9 +59,17 @@ COMMANDS: Commands = {
 }
 """Each top-level command, in the order ``--help`` lists them."""
 
+FAULTS: Commands = {
+    "arm": world.spm_fault,
+    "list": inventory.fault_list,
+    "clear": inventory.fault_clear,
+}
+"""``spm fault``'s commands; ``spm fault DISK --on KIND`` is ``spm fault arm``."""
+
 GROUPS: dict[str, tuple[str, Commands]] = {
-    "vm": ("The managed world's VMs.", {"add": world.vm_add}),
-    "spm": ("The simulated storage (SPM).", {"fault": world.spm_fault}),
+    "vm": ("The managed world's VMs.", {"add": world.vm_add, "list": inventory.vm_list}),
+    "disk": ("The managed world's disks.", {"list": inventory.disk_list}),
+    "pool": ("Storage pools (oVirt's Data Centers).", {"list": inventory.pool_list}),
     "external": ("Jobs and steps of other systems (oVirt's external jobs).", external.COMMANDS),
     "user": ("Users of the HTTP API.", {"add": users.user_add}),
     "projections": (
@@ -67,6 +84,15 @@ GROUPS: dict[str, tuple[str, Commands]] = {
 """Each group of sub-commands: its help and its commands."""
 
 
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tasktrail {version('tasktrail')}")
+        raise typer.Exit
+
+
 def global_options(
     ctx: typer.Context,
     db: Annotated[
@@ -79,23 +105,36 @@ def global_options(
         bool,
         typer.Option("--debug", help="Show the traceback of a failure (or TASKTRAIL_DEBUG=1)."),
     ] = False,
+    wide: Annotated[bool, typer.Option(help="Whole ids and every column, however wide.")] = False,
+    utc: Annotated[bool, typer.Option(help="Times in UTC (default: the local zone).")] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    ctx.obj = Invocation(db=db, debug=debug)
+    ctx.obj = Invocation(db=db, debug=debug, wide=wide, utc=utc)
+    show.fit_to_terminal()
 
 
 def build_app() -> typer.Typer:
     """The whole command tree; building it opens nothing."""
-    app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+    app = typer.Typer(no_args_is_help=True, context_settings=HELP, help=__doc__)
     app.callback()(global_options)
     for name, command in COMMANDS.items():
         app.command(name)(refusing(command))
     for name, (help_text, commands) in GROUPS.items():
         app.add_typer(_group(help_text, commands), name=name)
+    spm = _group("The simulated storage (SPM).", {})
+    faults = "Faults armed in the simulated storage: arm (the default), list, clear."
+    spm.add_typer(_group(faults, FAULTS, ArmByDefault), name="fault")
+    app.add_typer(spm, name="spm")
     return app
 
 
-def _group(help_text: str, commands: Commands) -> typer.Typer:
-    group = typer.Typer(no_args_is_help=True, help=help_text)
+def _group(help_text: str, commands: Commands, kind: type[TyperGroup] = TyperGroup) -> typer.Typer:
+    group = typer.Typer(no_args_is_help=True, context_settings=HELP, help=help_text, cls=kind)
     for name, command in commands.items():
         group.command(name)(refusing(command))
     return group

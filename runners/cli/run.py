@@ -16,6 +16,7 @@ from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
 from runners.cli.logs import LogFormat, LogLevel, log_to_stderr
 from runners.cli.options import JsonFlag, parse_params, read_params_file
+from runners.cli.outcome import outcome, tell
 from runners.serve import serve as serve_until_stopped
 
 
@@ -40,10 +41,11 @@ def run(
         returned = runtime.engine.run_action(
             action, params, user=user, correlation_id=correlation_id
         )
+    told = outcome(runtime, action, returned)
     if json_out:
-        show.emit_json(returned.model_dump(mode="json"))
+        show.emit_json(told)
     else:
-        show.console.print_json(returned.model_dump_json())
+        tell(told, context.display(ctx, runtime))
     if not returned.valid or (wait and not returned.succeeded):
         raise typer.Exit(1)
 

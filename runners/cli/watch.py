@@ -3,72 +3,82 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 import typer
 
 from projections import queries
-from runners.cli import context
+from runners.cli import choices, context
 from runners.cli import render as show
-from runners.cli.options import JsonFlag
+from runners.cli.options import IdText, JsonFlag, Utc, Wide, one_of
 
-StatusFilter = Annotated[str | None, typer.Option("--status")]
+StatusFilter = Annotated[str | None, typer.Option("--status", help="Only this status (any case).")]
 
-JOB_COLUMNS = [
-    "job_id",
-    "action_type",
-    "status",
-    "description",
-    "owner_id",
-    "start_time",
-    "end_time",
-]
-COMMAND_COLUMNS = [
-    "command_id",
-    "command_type",
-    "status",
-    "parent_command_id",
-    "root_command_id",
-    "job_id",
-]
-TASK_COLUMNS = [
-    "task_id",
-    "task_type",
-    "task_state",
-    "status",
-    "result",
-    "command_id",
-    "storage_pool_id",
-]
-LOCK_COLUMNS = ["lock_group", "entity_id", "exclusive", "command_id", "since"]
+JOB_COLUMNS = ["job_id", "status", "action_type", "start_time", "end_time", "owner_id"]
+JOB_COLUMNS += ["description"]
+COMMAND_COLUMNS = ["command_id", "command_type", "status", "created_at", "job_id"]
+COMMAND_COLUMNS += ["root_command_id", "parent_command_id"]
+TASK_COLUMNS = ["task_id", "task_type", "task_state", "status", "result", "command_id"]
+TASK_COLUMNS += ["storage_pool_id"]
+LOCK_COLUMNS = ["entity_id", "lock_group", "command_id", "since", "exclusive"]
 
 
-def jobs(ctx: typer.Context, status_: StatusFilter = None, json_out: JsonFlag = False) -> None:
+def jobs(
+    ctx: typer.Context,
+    status_: StatusFilter = None,
+    json_out: JsonFlag = False,
+    _wide: Wide = False,
+    _utc: Utc = False,
+) -> None:
     """Jobs, oldest first."""
-    rows = queries.jobs(context.refreshed(ctx).read_model, status_)
-    show.listing("jobs", rows, JOB_COLUMNS, json_out)
+    wanted = one_of("--status", status_, choices.JOB_STATUSES)
+    runtime = context.refreshed(ctx)
+    rows = queries.jobs(runtime.read_model, wanted)
+    show.listing("jobs", rows, JOB_COLUMNS, json_out, context.display(ctx, runtime))
 
 
-def job(ctx: typer.Context, job_id: UUID, json_out: JsonFlag = False) -> None:
+def job(
+    ctx: typer.Context,
+    job_id: IdText,
+    json_out: JsonFlag = False,
+    _wide: Wide = False,
+    _utc: Utc = False,
+) -> None:
     """One job with its step tree."""
-    found = queries.job(context.refreshed(ctx).read_model, job_id)
+    runtime = context.refreshed(ctx)
+    found = queries.job(runtime.read_model, context.resolve(runtime, job_id))
     if json_out:
         show.emit_json(found)
     else:
-        show.console.print(show.job_tree(found))
+        show.console.print(show.job_tree(found, context.display(ctx, runtime)))
 
 
-def commands(ctx: typer.Context, status_: StatusFilter = None, json_out: JsonFlag = False) -> None:
+def commands(
+    ctx: typer.Context,
+    status_: StatusFilter = None,
+    json_out: JsonFlag = False,
+    _wide: Wide = False,
+    _utc: Utc = False,
+) -> None:
     """Every command with its family and status (tt_command)."""
-    rows = queries.commands(context.refreshed(ctx).read_model, status_)
-    show.listing("commands", rows, COMMAND_COLUMNS, json_out)
+    wanted = one_of("--status", status_, choices.COMMAND_STATUSES)
+    runtime = context.refreshed(ctx)
+    rows = queries.commands(runtime.read_model, wanted)
+    show.listing("commands", rows, COMMAND_COLUMNS, json_out, context.display(ctx, runtime))
 
 
-def tasks(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+def tasks(
+    ctx: typer.Context, json_out: JsonFlag = False, _wide: Wide = False, _utc: Utc = False
+) -> None:
     """async_tasks: storage tasks still tracked, as the engine polls them."""
-    show.listing("tasks", queries.tasks(context.refreshed(ctx).read_model), TASK_COLUMNS, json_out)
+    runtime = context.refreshed(ctx)
+    rows = queries.tasks(runtime.read_model)
+    show.listing("tasks", rows, TASK_COLUMNS, json_out, context.display(ctx, runtime))
 
 
-def locks(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+def locks(
+    ctx: typer.Context, json_out: JsonFlag = False, _wide: Wide = False, _utc: Utc = False
+) -> None:
     """tt_engine_lock: who holds which lock, since when, for which command."""
-    show.listing("locks", queries.locks(context.refreshed(ctx).read_model), LOCK_COLUMNS, json_out)
+    runtime = context.refreshed(ctx)
+    rows = queries.locks(runtime.read_model)
+    show.listing("locks", rows, LOCK_COLUMNS, json_out, context.display(ctx, runtime))

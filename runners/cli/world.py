@@ -20,15 +20,17 @@ def vm_add(
     disks: Annotated[int, typer.Option(min=0, max=64)] = 1,
     status_: Annotated[str, typer.Option("--status", help="Down or Up.")] = "Down",
     pool: Annotated[
-        UUID | None,
-        typer.Option(help="Storage pool id (default: the first one, made if there is none)."),
+        str | None,
+        typer.Option(help="Storage pool id or prefix (default: the first, made if none)."),
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Add a VM with N disks (runs AddVm)."""
     params = {"name": name, "disks": disks, "status": status_}
-    with LocalEngine(context.runtime(ctx)) as here:
-        made = add_vm(here, {**params, "storage_pool_id": str(pool or default_pool(here))})
+    runtime = context.runtime(ctx)
+    pool_id = context.resolve(runtime, pool) if pool else None
+    with LocalEngine(runtime) as here:
+        made = add_vm(here, {**params, "storage_pool_id": str(pool_id or default_pool(here))})
     if json_out:
         show.emit_json(made)
     else:
@@ -59,14 +61,15 @@ def default_pool(here: LocalEngine) -> UUID:
 
 def spm_fault(
     ctx: typer.Context,
-    disk_id: UUID,
+    disk: Annotated[str, typer.Argument(metavar="DISK", help="A disk id or prefix.")],
     on: Annotated[str, typer.Option("--on", help="delete, clear, poll or submit")],
     json_out: JsonFlag = False,
 ) -> None:
-    """Inject a fault into the simulated storage for that disk's next task."""
+    """Arm a fault in the simulated storage for that disk's next task."""
     runtime = context.runtime(ctx)
+    disk_id = context.resolve(runtime, disk)
     runtime.store.load(Disk, disk_id)
-    kind = runtime.spm.inject_fault(disk_id, on)
+    kind = runtime.spm.inject_fault(disk_id, on.lower())
     if json_out:
         show.emit_json({"disk_id": disk_id, "fault": kind.value})
     else:

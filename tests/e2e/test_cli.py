@@ -122,6 +122,7 @@ def test_run_then_serve_moves_the_command_to_its_end(db: str) -> None:
         "event_type",
         "from_state",
         "to_state",
+        "reason",
         "user",
         "correlation_id",
     }

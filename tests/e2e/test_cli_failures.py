@@ -104,7 +104,7 @@ def test_a_file_that_is_not_a_database_is_exit_3_and_left_as_it_was(
         (["history", "--offset", "1e20"], "--offset"),
         (["history", "--offset", str(10**20)], "--offset"),
         (["history", "--since", "yesterday"], "yesterday"),
-        (["job", "not-a-uuid"], "job_id"),
+        (["job", "not-a-uuid"], "not-a-uuid"),
         (["no-such-command"], "no-such-command"),
         (["run", "RemoveVm", "--param", "novalue"], "novalue"),
     ],
