@@ -38,7 +38,6 @@ def engine_version() -> str:
 def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
     """The job, its steps and commands, and every aggregate their events touched."""
     commands = model.tables.tt_command
-    index, touched = model.tables.event_index, model.tables.event_entity
     with model.engine.connect() as connection:
         family = set(
             connection.execute(
@@ -47,11 +46,20 @@ def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
         )
         if not family:
             raise NotFoundError(f"job {job_id} not found")
-        related = sa.select(touched.c.position).where(touched.c.entity_id.in_(family | {job_id}))
-        ids = connection.execute(
-            sa.select(index.c.aggregate_id).distinct().where(index.c.position.in_(related))
-        ).scalars()
-        return sorted(set(ids) | family | {job_id}, key=str)
+        ids = _named(connection, model, family | {job_id})
+        return sorted(ids | _named(connection, model, ids) | family | {job_id}, key=str)
+
+
+def _named(connection: sa.Connection, model: ReadModel, ids: set[UUID]) -> set[UUID]:
+    """The aggregates named by any event of ``ids`` or naming them (the VM a command removes,
+    then the storage pool that VM's own events name: what validation read)."""
+    index, touched = model.tables.event_index, model.tables.event_entity
+    related = sa.select(touched.c.position).where(touched.c.entity_id.in_(ids))
+    named = sa.select(touched.c.entity_id).where(touched.c.position.in_(related))
+    found = connection.execute(
+        sa.select(index.c.aggregate_id).distinct().where(index.c.aggregate_id.in_(named))
+    ).scalars()
+    return {UUID(str(i)) for i in found}
 
 
 def export_job(store: EventStore, model: ReadModel, job_id: UUID, path: Path) -> int:

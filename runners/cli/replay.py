@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,7 +11,7 @@ import typer
 
 from projections.replay import job_tree_at, state_at, transitions
 from runners.blocked import blocked as find_blocked
-from runners.cli import context
+from runners.cli import context, debugging
 from runners.cli import render as show
 from runners.cli.options import JsonFlag, Moment, moment
 from runners.event_store import EventStore
@@ -21,14 +22,32 @@ BLOCKED_COLUMNS = ["kind", "id", "state", "waiting_on", "idle_seconds"]
 
 def replay(
     ctx: typer.Context,
-    aggregate_id: Annotated[UUID, typer.Argument(metavar="ID")],
+    aggregate_id: Annotated[UUID | None, typer.Argument(metavar="[ID]")] = None,
     version: Annotated[int | None, typer.Option(min=1)] = None,
     at: Moment = None,
+    what_if: Annotated[
+        str | None,
+        typer.Option(
+            metavar="JOB|COMMAND|BUNDLE",
+            help="Run today's code on the recorded inputs of this run; show where it differs.",
+        ),
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(metavar="DIRECTORY", help="Replay every recorded run there; exit 1 on drift."),
+    ] = None,
+    pattern: Annotated[str, typer.Option(help="Which files --check reads.")] = "*.json",
     json_out: JsonFlag = False,
 ) -> None:
-    """An aggregate (or a job's tree) as it stood at a version or a moment, and its path there."""
+    """An aggregate (or a job's tree) as it stood at a version or a moment, and its path there;
+    or, with --what-if or --check, today's code deciding recorded runs again."""
     if version is not None and at is not None:
         raise ValueError("give --version or --at, not both")
+    if what_if is not None or check is not None:
+        debugging.replay_again(ctx, what_if, check, pattern, json_out)
+        return
+    if aggregate_id is None:
+        raise ValueError("give an ID, --what-if or --check")
     result = replayed(context.runtime(ctx).store, aggregate_id, version, at)
     if json_out:
         show.emit_json(result)

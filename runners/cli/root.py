@@ -13,6 +13,7 @@ import typer
 from runners.cli import (
     api,
     bundles,
+    debugging,
     demo,
     external,
     history,
@@ -41,6 +42,7 @@ COMMANDS: Commands = {
     "failed": history.failed,
     "replay": replay.replay,
     "blocked": replay.blocked,
+    "diff": debugging.diff,
     "export": bundles.export,
     "import": bundles.import_,
     "api": api.api,

@@ -1,0 +1,114 @@
+"""Debugging from history: what today's code would have done (``replay --what-if``), whether
+every recorded run still replays alike (``replay --check``), and where two runs part (``diff``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from projections.history_diff import first_divergence, side_by_side
+from projections.roles import Roles, decisions
+from runners.bundle import BundleError
+from runners.cli import context
+from runners.cli import render as show
+from runners.cli.options import JsonFlag
+from runners.histories import History, HistoryError, from_database, from_file, run_id
+from runners.what_if import WhatIf, what_if
+
+
+def _history(ctx: typer.Context, what: str) -> History:
+    """A file is read without opening any database; an id is looked up in ``--db``."""
+    if Path(what).is_file():
+        return from_file(Path(what))
+    item_id = run_id(what)
+    runtime = context.refreshed(ctx)
+    return from_database(runtime.store, runtime.read_model, item_id)
+
+
+def replay_again(
+    ctx: typer.Context, what: str | None, directory: Path | None, pattern: str, json_out: bool
+) -> None:
+    """``replay --what-if`` or ``replay --check`` (not both)."""
+    if what is not None and directory is not None:
+        raise ValueError("give --what-if or --check, not both")
+    if what is not None:
+        show_what_if(ctx, what, json_out)
+    else:
+        assert directory is not None
+        check(directory, pattern, json_out)
+
+
+def show_what_if(ctx: typer.Context, what: str, json_out: bool) -> None:
+    """Prints the would-be run beside the recorded one and where they part."""
+    result = what_if(_history(ctx, what))
+    if json_out:
+        show.emit_json(result.as_dict())
+        return
+    show.console.print(f"what-if of {result.source}: would-be | recorded", highlight=False)
+    _side_by_side(result.as_dict()["events"])
+    _verdict(result)
+
+
+def _side_by_side(rows: list[dict[str, Any]]) -> None:
+    """One line per event slot; ``≠`` marks the slots where the two sides differ."""
+    for r in rows:
+        mark = " " if r["same"] else "≠"
+        slot = f"{r['role']} #{r['event_number']}"
+        line = f"{mark} {slot:<44} {r['left']:<44} | {r['right']}"
+        show.console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _verdict(result: WhatIf) -> None:
+    if result.gap:
+        show.console.print(f"[red]{result.gap}[/red]")
+    if result.divergence:
+        show.console.print(f"first divergence: {result.divergence.why}")
+    elif not result.gap:
+        show.console.print("no divergence: today's code decides this run exactly as recorded")
+
+
+def check(directory: Path, pattern: str, json_out: bool) -> None:
+    """Every recorded run in ``directory`` replayed through today's code; exit 1 on any drift."""
+    if not directory.is_dir():
+        raise ValueError(f"{directory} is not a directory")
+    results = [_checked(path) for path in sorted(directory.glob(pattern))]
+    if not results:
+        raise ValueError(f"no file matches {pattern!r} in {directory}")
+    show.listing("replay --check", results, ["file", "outcome", "why"], json_out)
+    if any(r["outcome"] == "DIVERGED" for r in results):
+        raise typer.Exit(1)
+
+
+def _checked(path: Path) -> dict[str, Any]:
+    try:
+        result = what_if(from_file(path))
+    except (HistoryError, BundleError) as error:
+        return {"file": path.name, "outcome": "SKIPPED", "why": str(error)}
+    why = result.gap or (result.divergence.why if result.divergence else "")
+    return {"file": path.name, "outcome": "SAME" if result.identical else "DIVERGED", "why": why}
+
+
+def diff(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(metavar="A", help="Job or command id, or bundle.")],
+    second: Annotated[str, typer.Argument(metavar="B", help="Job or command id, or bundle.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Two runs aligned by role and event order: the first divergence, then side by side."""
+    left, right = (_run(_history(ctx, what)) for what in (first, second))
+    divergence = first_divergence(left, right, ("A", "B"))
+    rows = side_by_side(left, right)
+    if json_out:
+        show.emit_json({"divergence": divergence.as_dict() if divergence else None, "events": rows})
+        return
+    show.console.print("A | B", highlight=False)
+    _side_by_side(rows)
+    show.console.print(f"first divergence: {divergence.why if divergence else 'none'}")
+
+
+def _run(history: History) -> list[Any]:
+    roles = Roles(history.events, history.root_id)
+    return decisions(roles.run_of(history.events), roles)
