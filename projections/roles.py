@@ -51,9 +51,13 @@ class Roles:
     events: Sequence[Event]
     root_id: UUID
     names: dict[UUID, str] = field(default_factory=dict)
+    _labels: dict[str, str] = field(default_factory=dict)
+    """Names people gave the inventory ("web1"), replaced by roles in messages."""
+    _label_text: re.Pattern[str] | None = None
 
     def __post_init__(self) -> None:
         created = _created(self.events)
+        self._inventory(created)
         self._commands(created)
         root = created.get(self.root_id)
         job_id = getattr(root, "job_id", None)
@@ -61,7 +65,7 @@ class Roles:
             self.names[job_id] = "job"
         self._tasks(created)
         self._steps(created, job_id)
-        self._entities(created)
+        self._the_rest(created)
 
     @property
     def family(self) -> set[UUID]:
@@ -88,61 +92,71 @@ class Roles:
             command_id, name = queue.pop(0)
             self.names[command_id] = name
             for index, child in enumerate(children.get(command_id, [])):
-                action = getattr(created.get(child), "action_type", "Command")
-                queue.append((child, f"{name}/{action}#{index}"))
+                made = created.get(child)
+                action = getattr(made, "action_type", "Command")
+                disk = (getattr(made, "parameters", None) or {}).get("disk_id")
+                about = f"[{self._text(disk)}]" if disk else ""
+                queue.append((child, f"{name}/{action}#{index}{about}"))
 
     def _tasks(self, created: dict[UUID, Event]) -> None:
+        """A task is named under its step when it has one (``…/DELETE_IMAGE/task#0``)."""
         for task_id, e in created.items():
             command_id = getattr(e, "command_id", None)
             if aggregate_type(e) != "AsyncTask" or command_id not in self.names:
                 continue
             index = next((i for i in range(_MAX_TASKS) if task_id_for(command_id, i) == task_id), 0)
-            self.names[task_id] = f"{self.names[command_id]}/task#{index}"
+            step = created.get(getattr(e, "step_id", None) or task_id)
+            above = self.names[command_id]
+            if step is not None and aggregate_type(step) == "Step":
+                above = self.names[step.originator_id] = f"{above}/{getattr(step, 'step_type', '')}"
+            self.names[task_id] = f"{above}/task#{index}"
 
     def _steps(self, created: dict[UUID, Event], job_id: UUID | None) -> None:
-        task_steps = {
-            getattr(e, "step_id", None): self.names[e.originator_id]
-            for e in created.values()
-            if aggregate_type(e) == "AsyncTask" and e.originator_id in self.names
-        }
         steps = {i: e for i, e in created.items() if aggregate_type(e) == "Step"}
         for step_id, e in steps.items():
             if getattr(e, "job_id", None) == job_id:
-                self._step(step_id, steps, task_steps)
+                self._step(step_id, steps)
 
-    def _step(self, step_id: UUID, steps: dict[UUID, Event], task_steps: dict[Any, str]) -> str:
+    def _step(self, step_id: UUID, steps: dict[UUID, Event]) -> str:
         if step_id in self.names:
             return self.names[step_id]
         e = steps[step_id]
-        kind = str(getattr(e, "step_type", "STEP"))
-        if step_id in task_steps:
-            name = f"{task_steps[step_id].rsplit('/task#', 1)[0]}/{kind}"
-        else:
-            parent = getattr(e, "parent_step_id", None)
-            above = self._step(parent, steps, task_steps) if parent in steps else "job"
-            name = f"{above}/{kind}#{getattr(e, 'step_number', 0)}"
+        parent = getattr(e, "parent_step_id", None)
+        above = self._step(parent, steps) if parent in steps else "job"
+        name = f"{above}/{getattr(e, 'step_type', 'STEP')}#{getattr(e, 'step_number', 0)}"
         self.names[step_id] = name
         return name
 
-    def _entities(self, created: dict[UUID, Event]) -> None:
+    def _inventory(self, created: dict[UUID, Event]) -> None:
+        """VMs and pools by order of creation, disks by their place in their VM."""
         counts: dict[str, int] = defaultdict(int)
         for aggregate_id, e in created.items():
             kind = aggregate_type(e)
-            if aggregate_id in self.names or kind in ("Disk", "EngineLock"):
+            if kind not in ("Vm", "StoragePool"):
                 continue
             counts[kind] += 1
             self.names[aggregate_id] = f"{kind.lower()}#{counts[kind]}"
             for number, disk_id in enumerate(getattr(e, "disk_ids", ()) or (), start=1):
                 self.names[UUID(str(disk_id))] = f"{self.names[aggregate_id]}/disk#{number}"
         for aggregate_id, e in created.items():
-            if aggregate_type(e) == "EngineLock":
+            label = getattr(e, "name", None) or getattr(e, "alias", None)
+            if aggregate_id in self.names and isinstance(label, str) and label.strip():
+                self._labels[label] = self.names[aggregate_id]
+        if self._labels:
+            words = "|".join(re.escape(w) for w in sorted(self._labels, key=len, reverse=True))
+            self._label_text = re.compile(rf"(?<![\w-])({words})(?![\w-])")
+
+    def _the_rest(self, created: dict[UUID, Event]) -> None:
+        """Locks by what they lock; anything else by type and order of creation."""
+        counts: dict[str, int] = defaultdict(int)
+        for aggregate_id, e in created.items():
+            kind = aggregate_type(e)
+            if kind == "EngineLock":
                 key = self.of(UUID(str(getattr(e, "key", aggregate_id))))
                 self.names[aggregate_id] = f"lock:{getattr(e, 'group', '?')}:{key}"
             elif aggregate_id not in self.names:
-                counts[aggregate_type(e)] += 1
-                self.names[aggregate_id] = (
-                    f"{aggregate_type(e).lower()}#{counts[aggregate_type(e)]}"
-                )
+                counts[kind] += 1
+                self.names[aggregate_id] = f"{kind.lower()}#{counts[kind]}"
 
     def run_of(self, events: Iterable[Event]) -> list[Event]:
         """The events the run itself recorded: on its own aggregates, or caused by it."""
@@ -162,8 +176,11 @@ class Roles:
     def _text(self, value: Any) -> Any:
         if isinstance(value, UUID):
             return self.of(value)
-        if isinstance(value, str):
-            return _UUID_TEXT.sub(lambda m: self.of(UUID(m.group())), value)
+        if not isinstance(value, str):
+            return value
+        value = _UUID_TEXT.sub(lambda m: self.of(UUID(m.group())), value)
+        if self._label_text is not None:
+            value = self._label_text.sub(lambda m: self._labels[m.group()], value)
         return value
 
 

@@ -46,16 +46,26 @@ def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
         )
         if not family:
             raise NotFoundError(f"job {job_id} not found")
-        ids = _named(connection, model, family | {job_id})
-        return sorted(ids | _named(connection, model, ids) | family | {job_id}, key=str)
+        index, touched = model.tables.event_index, model.tables.event_entity
+        related = sa.select(touched.c.position).where(touched.c.entity_id.in_(family | {job_id}))
+        ids = _named(connection, model, related)
+        own = sa.select(index.c.position).where(index.c.aggregate_id.in_(ids))
+        naming = sa.select(touched.c.position).where(touched.c.entity_id.in_(ids))
+        locks = connection.execute(
+            sa.select(index.c.aggregate_id)
+            .distinct()
+            .where(index.c.aggregate_type == "EngineLock", index.c.position.in_(naming))
+        ).scalars()
+        ids |= {UUID(str(i)) for i in locks}
+        return sorted(ids | _named(connection, model, own) | family | {job_id}, key=str)
 
 
-def _named(connection: sa.Connection, model: ReadModel, ids: set[UUID]) -> set[UUID]:
-    """The aggregates named by any event of ``ids`` or naming them (the VM a command removes,
-    then the storage pool that VM's own events name: what validation read)."""
+def _named(connection: sa.Connection, model: ReadModel, positions: sa.Select[Any]) -> set[UUID]:
+    """The aggregates the events at ``positions`` name. Asked twice: the aggregates the job's
+    events name (the VM a command removes, with the locks on it), then those their own
+    events name (the VM's storage pool): what validation read."""
     index, touched = model.tables.event_index, model.tables.event_entity
-    related = sa.select(touched.c.position).where(touched.c.entity_id.in_(ids))
-    named = sa.select(touched.c.entity_id).where(touched.c.position.in_(related))
+    named = sa.select(touched.c.entity_id).where(touched.c.position.in_(positions))
     found = connection.execute(
         sa.select(index.c.aggregate_id).distinct().where(index.c.aggregate_id.in_(named))
     ).scalars()

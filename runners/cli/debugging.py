@@ -47,7 +47,7 @@ def show_what_if(ctx: typer.Context, what: str, json_out: bool) -> None:
     if json_out:
         show.emit_json(result.as_dict())
         return
-    show.console.print(f"what-if of {result.source}: would-be | recorded", highlight=False)
+    _say(f"what-if of {result.source}: would-be | recorded")
     _side_by_side(result.as_dict()["events"])
     _verdict(result)
 
@@ -58,16 +58,21 @@ def _side_by_side(rows: list[dict[str, Any]]) -> None:
         mark = " " if r["same"] else "≠"
         slot = f"{r['role']} #{r['event_number']}"
         line = f"{mark} {slot:<44} {r['left']:<44} | {r['right']}"
-        show.console.print(line, highlight=False, markup=False, soft_wrap=True)
+        _say(line)
+
+
+def _say(text: str) -> None:
+    """Roles hold brackets (``RemoveImage#2[vm#1/disk#2]``): printed as they are, unwrapped."""
+    show.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _verdict(result: WhatIf) -> None:
     if result.gap:
-        show.console.print(f"[red]{result.gap}[/red]")
+        show.console.print(result.gap, style="red", markup=False, highlight=False)
     if result.divergence:
-        show.console.print(f"first divergence: {result.divergence.why}")
+        _say(f"first divergence: {result.divergence.why}")
     elif not result.gap:
-        show.console.print("no divergence: today's code decides this run exactly as recorded")
+        _say("no divergence: today's code decides this run exactly as recorded")
 
 
 def check(directory: Path, pattern: str, json_out: bool) -> None:
@@ -106,7 +111,7 @@ def diff(
         return
     show.console.print("A | B", highlight=False)
     _side_by_side(rows)
-    show.console.print(f"first divergence: {divergence.why if divergence else 'none'}")
+    _say(f"first divergence: {divergence.why if divergence else 'none'}")
 
 
 def _run(history: History) -> list[Any]:
