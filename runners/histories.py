@@ -107,7 +107,7 @@ def _by_time(events: list[Event]) -> list[Event]:
 def from_database(store: EventStore, model: ReadModel, item_id: UUID) -> History:
     """The run of a job or command (any command of the family) stored in ``store``: the
     aggregates its bundle would hold (``tasktrail export``)."""
-    root_id = _root(store, model, item_id)
+    root_id = root_command(store, model, item_id)
     job_id = store.load(Command, root_id).job_id
     if job_id is None:
         raise HistoryError(f"command {root_id} ran without a job; only jobs' runs are replayed")
@@ -115,7 +115,8 @@ def from_database(store: EventStore, model: ReadModel, item_id: UUID) -> History
     return History(_stored_order(model, events), root_id, f"the database's {root_id}")
 
 
-def _root(store: EventStore, model: ReadModel, item_id: UUID) -> UUID:
+def root_command(store: EventStore, model: ReadModel, item_id: UUID) -> UUID:
+    """The root command of a job, or of the tree a command belongs to."""
     try:
         found = store.load_any(item_id)
     except AggregateNotFoundError:
