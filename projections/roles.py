@@ -205,14 +205,24 @@ class Decision:
         return f"{self.event} → {self.to_state}"
 
 
-def decisions(events: Sequence[Event], roles: Roles) -> list[Decision]:
-    """The run's events as decisions, in the order given."""
+TIMING = frozenset({"AsyncTask.StatusPolled"})
+"""Events that say when a poll happened to look rather than what was decided: a task seen
+still running. Two runs of the same work record them as their polls fell; ``diff`` leaves
+them out (a what-if replays polls one by one and keeps them)."""
+
+
+def decisions(
+    events: Sequence[Event], roles: Roles, leave_out: frozenset[str] = frozenset()
+) -> list[Decision]:
+    """The run's events as decisions, in the order given (but those named in ``leave_out``)."""
     seen: dict[str, int] = defaultdict(int)
     found = []
     for order, e in enumerate(events):
+        name = f"{aggregate_type(e)}.{event_type(e)}"
+        if name in leave_out:
+            continue
         role = roles.of(e.originator_id)
         detail = roles.plain(e.model_dump(mode="json", exclude=_NOT_DECIDED))
-        name = f"{aggregate_type(e)}.{event_type(e)}"
         found.append(Decision(role, seen[role], name, e.to_state, detail, order))
         seen[role] += 1
     return found

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from projections.history_diff import first_divergence, side_by_side
-from projections.roles import Roles, decisions
+from projections.roles import TIMING, Roles, decisions
 from runners.bundle import BundleError
 from runners.cli import context
 from runners.cli import render as show
@@ -116,4 +116,4 @@ def diff(
 
 def _run(history: History) -> list[Any]:
     roles = Roles(history.events, history.root_id)
-    return decisions(roles.run_of(history.events), roles)
+    return decisions(roles.run_of(history.events), roles, TIMING)
