@@ -9,14 +9,17 @@ way, or twice) does each item once: an item already done plans as "skip".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.model.errors import TasktrailError
 from domain.model.events import Cause
-from domain.services import cancel, clearing, redrive
+from domain.model.job.aggregate import Job
+from domain.model.step.aggregate import Step
+from domain.services import batches, cancel, clearing, redrive
 from projections.remediation import cancels_asked
 from runners.bootstrap import Runtime
 from runners.unit_of_work import UnitOfWork
@@ -112,3 +115,76 @@ def apply(runtime: Runtime, remedy: Remedy, item: Item, cause: Cause) -> UUID | 
 
 class RemedyRefusedError(TasktrailError):
     """The remedy's command was refused at validation (the world changed since the plan)."""
+
+
+Progress = Callable[[int, int], None]
+
+
+def run_batch(
+    runtime: Runtime,
+    remedy: Remedy,
+    items: list[Item],
+    cause: Cause,
+    *,
+    stop_on_error: bool = False,
+    report: Progress | None = None,
+) -> UUID | None:
+    """Every item to do, each a step of the batch's job; returns the job (None: nothing to do).
+
+    An item an earlier run began (killed before its step ended) is finished: done again if
+    its plan still says so, else marked done.
+    """
+    ids = [i.command_id for i in items]
+    earlier = batches.running_batch(_uow(runtime), remedy.value, ids)
+    todo = [i for i in items if i.actionable or _begun(runtime, earlier, i)]
+    if not todo:
+        return None
+    description = f"remediate --{remedy.value}: {len(items)} command(s)"
+    job_id = _saved(
+        runtime, lambda uow: batches.open_batch(uow, cause, remedy.value, ids, description).id
+    )
+    refused = 0
+    for done, item in enumerate(todo, start=1):
+        refused += not _item(runtime, remedy, job_id, item, cause)
+        if report is not None:
+            report(done, len(todo))
+        if refused and stop_on_error:
+            break
+    _saved(runtime, lambda uow: batches.close_batch(uow, cause, uow.get(Job, job_id), refused))
+    return job_id
+
+
+def _begun(runtime: Runtime, job: Job | None, item: Item) -> bool:
+    return job is not None and batches.begun(_uow(runtime), job.id, item.command_id) is not None
+
+
+T = TypeVar("T")
+
+
+def _saved(runtime: Runtime, decide: Callable[[UnitOfWork], T]) -> T:
+    uow = _uow(runtime)
+    decided = decide(uow)
+    uow.commit()
+    return decided
+
+
+def _item(runtime: Runtime, remedy: Remedy, job_id: UUID, item: Item, cause: Cause) -> bool:
+    """One item as one step: begun, the remedy applied, ended; False if it was refused."""
+    what = f"{remedy.value} {item.action_type} {item.command_id}"
+    step_id = _saved(
+        runtime,
+        lambda uow: batches.begin_item(uow, cause, uow.get(Job, job_id), item.command_id, what).id,
+    )
+    succeeded = True
+    if not item.actionable:
+        item.outcome = f"done by the run before ({item.plan})"
+    else:
+        try:
+            apply(runtime, remedy, item, cause)
+        except TasktrailError as error:
+            item.outcome, succeeded = f"refused: {error}", False
+    _saved(
+        runtime,
+        lambda uow: batches.end_item(uow.get(Step, step_id), cause, succeeded, item.outcome),
+    )
+    return succeeded

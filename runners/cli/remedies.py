@@ -13,7 +13,6 @@ from uuid import UUID, uuid4
 import typer
 
 from domain.model.command.aggregate import Command
-from domain.model.errors import TasktrailError
 from domain.model.events import Cause
 from projections.remediation import FAILED, RUNNING, Selection, roots
 from runners.bootstrap import Runtime
@@ -22,7 +21,7 @@ from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
 from runners.cli.options import JsonFlag, Moment, moment
 from runners.histories import root_command
-from runners.remediation import Item, Remedy, apply, plan
+from runners.remediation import Item, Remedy, apply, plan, run_batch
 
 COLUMNS = ["command_id", "action_type", "plan", "outcome"]
 DryRun = Annotated[bool, typer.Option(help="Say what would happen; write nothing.")]
@@ -139,11 +138,17 @@ def remediate(
     runtime = context.refreshed(ctx)
     rows = roots(runtime.read_model, chosen)
     items = [plan(runtime, remedy, r["command_id"], r["command_type"]) for r in rows]
-    refused = not dry_run and _apply_all(
-        runtime, remedy, items, _cause(runtime, by, None), stop_on_error
-    )
+    job_id = None
+    if not dry_run:
+        cause = _cause(runtime, by, None)
+        with show.progress(f"remediate --{remedy.value}", json_out) as report:
+            job_id = run_batch(
+                runtime, remedy, items, cause, stop_on_error=stop_on_error, report=report
+            )
     show.listing(f"remediate --{remedy.value}", [i.as_row() for i in items], COLUMNS, json_out)
-    if refused:
+    if job_id is not None and not json_out:
+        show.console.print(f"batch job {job_id} (tasktrail job {job_id})", highlight=False)
+    if any(i.outcome.startswith("refused") for i in items):
         raise typer.Exit(1)
 
 
@@ -153,21 +158,3 @@ def _one_remedy(retry: bool, cancel: bool, clear: bool) -> Remedy:
     if len(chosen) != 1:
         raise ValueError("give exactly one of --retry, --cancel, --clear")
     return chosen[0]
-
-
-def _apply_all(
-    runtime: Runtime, remedy: Remedy, items: list[Item], cause: Cause, stop_on_error: bool
-) -> bool:
-    """Each actionable item in turn (a progress bar on a terminal); True if any was refused."""
-    refused = False
-    todo = [i for i in items if i.actionable]
-    with show.progress(f"remediate --{remedy.value}", False) as report:
-        for done, item in enumerate(todo, start=1):
-            try:
-                apply(runtime, remedy, item, cause)
-            except (TasktrailError, ValueError) as error:
-                item.outcome, refused = f"refused: {error}", True
-                if stop_on_error:
-                    break
-            report(done, len(todo))
-    return refused

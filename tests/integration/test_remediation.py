@@ -18,8 +18,12 @@ from typer.testing import CliRunner
 
 from domain.model.command.machine import CommandStatus
 from domain.model.inventory.disk import Disk
+from domain.model.job.aggregate import Job
+from domain.model.job.machine import JobExecutionStatus
 from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
+from domain.model.step.aggregate import Step
+from domain.services import batches
 from runners.bootstrap import build_runtime
 from runners.cli import build_app
 from runners.crash_points import AFTER
@@ -80,27 +84,35 @@ def test_a_dry_run_then_a_batch_killed_half_way_finishes_each_item_exactly_once(
     assert all(r["plan"].startswith("redrive: run RemoveImage of disk ") for r in planned)
     assert world.position == head
 
-    env = {**os.environ, AFTER: str(BATCH // 2)}
+    # Saves: the batch's job, then per item its step, its Redrive, its step's end. Killed
+    # right after the 11th item's Redrive, before its step ended.
+    half = BATCH // 2
+    env = {**os.environ, AFTER: str(1 + 3 * half + 2)}
     args = [str(TASKTRAIL), "--db", world.url, "remediate", "--retry", "--json"]
     killed = subprocess.run(args, env=env, capture_output=True, timeout=120, check=False)
     assert killed.returncode == -signal.SIGKILL
-    assert len(redrives_of(world)) == BATCH // 2
+    assert len(redrives_of(world)) == half + 1
 
     code, output = cli(world.url, "remediate", "--retry", "--json")
     assert code == 0, output
-    outcomes = [r["outcome"] or r["plan"] for r in rows(output)]
-    assert sum("recorded" in o for o in outcomes) == BATCH // 2
-    assert sum("is running" in o for o in outcomes) == BATCH // 2
+    outcomes = [r["outcome"] for r in rows(output)]
+    assert sum("recorded" in o for o in outcomes) == BATCH - half - 1
+    assert sum(o.startswith("done by the run before") for o in outcomes) == 1
     world.drive()
 
     assert sorted(redrives_of(world)) == sorted(str(r) for r in roots)
     for root in roots:
         [_, image] = world.family(root)[1:]
         assert world.load(Disk, UUID(image.parameters["disk_id"])).deleted
+    job = world.load(Job, batches.batch_id("retry", roots))
+    assert job.state is JobExecutionStatus.FINISHED
+    steps = [world.load(Step, s) for s in job.step_ids]
+    assert [s.state for s in steps] == [JobExecutionStatus.FINISHED] * BATCH
+    head = world.position
     code, output = cli(world.url, "remediate", "--retry", "--json")
     assert code == 0
     assert all(r["plan"].startswith("skip: nothing left to redrive") for r in rows(output))
-    assert len(redrives_of(world)) == BATCH
+    assert world.position == head
 
 
 def test_clear_is_idempotent(batch: tuple[Scenario, list[UUID]]) -> None:
