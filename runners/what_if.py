@@ -27,7 +27,7 @@ from domain.services.ports import EngineSettings, Ports
 from projections.history_diff import Divergence, first_divergence, side_by_side
 from projections.in_flight import ReadModelLookups
 from projections.read_model import ReadModel
-from projections.roles import Decision, Roles, decisions
+from projections.roles import TIMING, Decision, Roles, decisions
 from projections.tables import LIVE
 from runners.aggregate_cache import AggregateCache
 from runners.engine import Engine
@@ -167,3 +167,19 @@ def what_if(
     replayed = decisions(replayed_roles.run_of(replayed_events[world.seeded :]), replayed_roles)
     divergence = first_divergence(replayed, recorded, NAMES)
     return WhatIf(history.source, recorded, replayed, divergence, gap)
+
+
+def _run(history: History) -> list[Decision]:
+    roles = Roles(history.events, history.root_id)
+    return decisions(roles.run_of(history.events), roles, TIMING)
+
+
+def diff(first: History, second: History) -> dict[str, Any]:
+    """Two recorded runs aligned by role and event order (polls that saw a task still
+    running left out: they say when a poll looked): the first divergence and every slot."""
+    left, right = _run(first), _run(second)
+    divergence = first_divergence(left, right, ("A", "B"))
+    return {
+        "divergence": divergence.as_dict() if divergence else None,
+        "events": side_by_side(left, right),
+    }

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 
 import typer
 
-from projections.history_diff import first_divergence, side_by_side
-from projections.roles import TIMING, Roles, decisions
 from runners.bundle import BundleError
 from runners.cli import context
 from runners.cli import render as show
 from runners.cli.options import JsonFlag
 from runners.histories import History, HistoryError, from_database, from_file, run_id
 from runners.what_if import WhatIf, what_if
+from runners.what_if import diff as runs_diff
 
 
 def _history(ctx: typer.Context, what: str) -> History:
@@ -103,17 +102,11 @@ def diff(
     json_out: JsonFlag = False,
 ) -> None:
     """Two runs aligned by role and event order: the first divergence, then side by side."""
-    left, right = (_run(_history(ctx, what)) for what in (first, second))
-    divergence = first_divergence(left, right, ("A", "B"))
-    rows = side_by_side(left, right)
+    compared = runs_diff(_history(ctx, first), _history(ctx, second))
     if json_out:
-        show.emit_json({"divergence": divergence.as_dict() if divergence else None, "events": rows})
+        show.emit_json(compared)
         return
-    show.console.print("A | B", highlight=False)
-    _side_by_side(rows)
-    _say(f"first divergence: {divergence.why if divergence else 'none'}")
-
-
-def _run(history: History) -> list[Any]:
-    roles = Roles(history.events, history.root_id)
-    return decisions(roles.run_of(history.events), roles, TIMING)
+    _say("A | B")
+    _side_by_side(compared["events"])
+    divergence = compared["divergence"]
+    _say(f"first divergence: {divergence['why'] if divergence else 'none'}")
