@@ -159,11 +159,19 @@ class Roles:
                 self.names[aggregate_id] = f"{kind.lower()}#{counts[kind]}"
 
     def run_of(self, events: Iterable[Event]) -> list[Event]:
-        """The events the run itself recorded: on its own aggregates, or caused by it."""
+        """The events the run itself recorded: on its own aggregates, or caused by it.
+
+        A command created because of this run (a Redrive, a Cancel) is a run of its own.
+        """
         family = self.family
         own = family | {i for i, n in self.names.items() if n == "job" or n.startswith("job/")}
         own |= {i for i, n in self.names.items() if n.startswith(self._root_name + "/")}
-        return [e for e in events if e.originator_id in own or e.meta.causation_id in family]
+        return [
+            e
+            for e in events
+            if e.originator_id in own
+            or (e.meta.causation_id in family and aggregate_type(e) != "Command")
+        ]
 
     def plain(self, value: Any) -> Any:
         """``value`` with every id replaced by its role (ids of no role: ``other``)."""

@@ -16,6 +16,8 @@ from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
 from domain.services import cancel, clearing, redrive
 from projections import audit
+from runners.histories import from_database
+from runners.what_if import what_if
 from tests.scenario import Scenario
 
 Failed = tuple[Scenario, UUID, list[UUID]]
@@ -59,6 +61,8 @@ def test_redrive_deletes_the_illegal_disk_as_a_new_command_caused_by_the_old(
     world.read_model.catch_up()
     page = audit.events(world.read_model, audit.AuditQuery(entity=root, limit=1000))
     assert {again.id, root} <= {e["aggregate_id"] for e in page.events}
+    for run in (root, again.id):  # each replays alike: the redrive is a run of its own
+        assert what_if(from_database(world.store, world.read_model, run)).identical
 
 
 def test_a_second_redrive_finds_nothing_left_and_a_success_is_refused(tmp_path: Path) -> None:
