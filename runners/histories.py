@@ -16,7 +16,8 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
+from pydantic import ValidationError
 
 from domain.model.aggregate import StateMachineAggregate
 from domain.model.command.aggregate import Command
@@ -32,6 +33,10 @@ Event = StateMachineAggregate.Event
 
 class HistoryError(TasktrailError):
     """The run asked for cannot be found or read."""
+
+
+class UndecodableError(HistoryError):
+    """A recorded event no event class (or upcaster) of today's code reads."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,10 @@ def from_stored(
     the only job there is)."""
     store = memory_store()
     store.recorder.insert_events(stored)
-    events = [r.event for r in store.read(0, len(stored) + 1)]
+    try:
+        events = [r.event for r in store.read(0, len(stored) + 1)]
+    except (MapperDeserialisationError, ValidationError, ValueError) as error:
+        raise UndecodableError(f"{source}: an event today's code cannot read: {error}") from None
     return History(events, root_id or _root_of_job(events, source, job_id), source)
 
 

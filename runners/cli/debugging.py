@@ -13,7 +13,14 @@ from runners.bundle import BundleError
 from runners.cli import context
 from runners.cli import render as show
 from runners.cli.options import JsonFlag
-from runners.histories import History, HistoryError, from_database, from_file, run_id
+from runners.histories import (
+    History,
+    HistoryError,
+    UndecodableError,
+    from_database,
+    from_file,
+    run_id,
+)
 from runners.what_if import WhatIf, what_if
 from runners.what_if import diff as runs_diff
 
@@ -75,20 +82,23 @@ def _verdict(result: WhatIf) -> None:
 
 
 def check(directory: Path, pattern: str, json_out: bool) -> None:
-    """Every recorded run in ``directory`` replayed through today's code; exit 1 on any drift."""
+    """Every recorded run in ``directory`` replayed through today's code; exit 1 on any drift
+    or any event today's code cannot read (a missing upcaster)."""
     if not directory.is_dir():
         raise ValueError(f"{directory} is not a directory")
     results = [_checked(path) for path in sorted(directory.glob(pattern))]
     if not results:
         raise ValueError(f"no file matches {pattern!r} in {directory}")
     show.listing("replay --check", results, ["file", "outcome", "why"], json_out)
-    if any(r["outcome"] == "DIVERGED" for r in results):
+    if any(r["outcome"] in ("DIVERGED", "UNREADABLE") for r in results):
         raise typer.Exit(1)
 
 
 def _checked(path: Path) -> dict[str, Any]:
     try:
         result = what_if(from_file(path))
+    except UndecodableError as error:
+        return {"file": path.name, "outcome": "UNREADABLE", "why": str(error)}
     except (HistoryError, BundleError) as error:
         return {"file": path.name, "outcome": "SKIPPED", "why": str(error)}
     why = result.gap or (result.divergence.why if result.divergence else "")

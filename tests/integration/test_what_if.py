@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -165,6 +166,19 @@ def test_replay_check_fails_on_a_history_recorded_by_older_code() -> None:
 
     assert result.exit_code == 1
     assert "DIVERGED" in result.output
+
+
+def test_replay_check_fails_on_an_event_todays_code_cannot_read(tmp_path: Path) -> None:
+    body = json.loads((HISTORIES / "remove_vm_success.v2.json").read_text())
+    body["events"][5]["topic"] = "Command.Teleported"
+    (tmp_path / "renamed.json").write_text(json.dumps(body))
+
+    result = CliRunner().invoke(build_app(), ["replay", "--check", str(tmp_path), "--json"])
+
+    assert result.exit_code == 1
+    [row] = json.loads(result.output)
+    assert row["outcome"] == "UNREADABLE"
+    assert "Command.Teleported" in row["why"]
 
 
 @pytest.mark.parametrize(
