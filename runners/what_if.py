@@ -86,8 +86,9 @@ class _World:
     """The in-memory engine a replay runs on."""
 
     def __init__(
-        self, history: History, registry: ActionRegistry, settings: EngineSettings
+        self, run: list[Event], registry: ActionRegistry, settings: EngineSettings
     ) -> None:
+        """``run``: the recorded run's events, which the storage and the clock answer from."""
         self.store = memory_store()
         database = sa.create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -95,10 +96,10 @@ class _World:
         LIVE.metadata.create_all(database)
         self.read_model = ReadModel(database, self.store)
         self.cache = AggregateCache()
-        self.clock = RecordedClock(history.events)
+        self.clock = RecordedClock(run)
         self.ports = Ports(
             clock=self.clock,
-            storage=RecordedSpm(history.events),
+            storage=RecordedSpm(run),
             registry=registry,
             settings=settings,
             lookups=ReadModelLookups(database),
@@ -152,7 +153,7 @@ def what_if(
     """Replays ``history`` through today's code (or ``registry``'s) and compares the runs."""
     roles = Roles(history.events, history.root_id)
     recorded_run = roles.run_of(history.events)
-    world = _World(history, registry or default_registry(), settings or EngineSettings())
+    world = _World(recorded_run, registry or default_registry(), settings or EngineSettings())
     world.seed(seed_of(history, roles))
     root = next(e for e in recorded_run if e.originator_id == history.root_id)
     gap, new_root = None, None
