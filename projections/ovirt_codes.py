@@ -65,6 +65,9 @@ ACTIONS = MappingProxyType(
         "EndExternalStep": OvirtAction(
             1804, f"{_BLL}.EndExternalStepCommand", f"{_PARAMS}.EndExternalStepParameters"
         ),
+        # tasktrail's own (oVirt has no such action): ids above any of oVirt's.
+        "Redrive": OvirtAction(90001, "tasktrail.Redrive", "tasktrail.RedriveParameters"),
+        "Cancel": OvirtAction(90002, "tasktrail.Cancel", "tasktrail.CancelParameters"),
     }
 )
 UNKNOWN_ACTION = OvirtAction(0, f"{_BLL}.CommandBase", f"{_PARAMS}.ActionParametersBase")

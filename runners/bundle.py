@@ -17,6 +17,7 @@ import tempfile
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -68,7 +69,6 @@ def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
     """The job, its steps and commands, every aggregate their events touched, and the
     inventory (VMs, disks, pools) those events name, with the inventory that names."""
     commands = model.tables.tt_command
-    index, touched = model.tables.event_index, model.tables.event_entity
     with model.engine.connect() as connection:
         family = set(
             connection.execute(
@@ -77,14 +77,42 @@ def job_aggregates(model: ReadModel, job_id: UUID) -> list[UUID]:
         )
         if not family:
             raise NotFoundError(f"job {job_id} not found")
+        index, touched = model.tables.event_index, model.tables.event_entity
         related = sa.select(touched.c.position).where(touched.c.entity_id.in_(family | {job_id}))
         ids = set(
             connection.execute(
                 sa.select(index.c.aggregate_id).distinct().where(index.c.position.in_(related))
             ).scalars()
         )
-        found = ids | family | {job_id}
-        return sorted(found | _inventory(connection, model, found), key=str)
+        ids |= _named(connection, model, related)
+        own = sa.select(index.c.position).where(index.c.aggregate_id.in_(ids))
+        found = ids | _named(connection, model, own) | family | {job_id}
+        found |= _inventory(connection, model, found)
+        return sorted(found | _locks(connection, model, found), key=str)
+
+
+def _named(connection: sa.Connection, model: ReadModel, positions: sa.Select[Any]) -> set[UUID]:
+    """The aggregates the events at ``positions`` name. Asked twice: the aggregates the job's
+    events name (the tree a redrive finishes), then those their own events name (that tree's
+    commands): what validation read."""
+    index, touched = model.tables.event_index, model.tables.event_entity
+    named = sa.select(touched.c.entity_id).where(touched.c.position.in_(positions))
+    found = connection.execute(
+        sa.select(index.c.aggregate_id).distinct().where(index.c.aggregate_id.in_(named))
+    ).scalars()
+    return {UUID(str(i)) for i in found}
+
+
+def _locks(connection: sa.Connection, model: ReadModel, streams: set[UUID]) -> set[UUID]:
+    """The engine locks whose events name one of ``streams`` (what validation read)."""
+    index, touched = model.tables.event_index, model.tables.event_entity
+    naming = sa.select(touched.c.position).where(touched.c.entity_id.in_(streams))
+    query = (
+        sa.select(index.c.aggregate_id)
+        .distinct()
+        .where(index.c.aggregate_type == "EngineLock", index.c.position.in_(naming))
+    )
+    return {UUID(str(i)) for i in connection.execute(query).scalars()}
 
 
 def _inventory(connection: sa.Connection, model: ReadModel, streams: set[UUID]) -> set[UUID]:

@@ -37,9 +37,14 @@ class EventStore(Application[UUID]):
         """Aggregates rebuilt from their streams by this store (``Repository.get`` calls)."""
 
     def construct_recorder(self) -> ApplicationRecorder:
-        """The library's recorder, writing each event's chained digest with it (tamper-evidence)."""
-        factory = cast(SQLAlchemyFactory, self.factory)
-        return ChainedRecorder(factory.datastore, events_table_name=f"{self.name}_events")
+        """The library's recorder, writing each event's chained digest with it (tamper-evidence).
+
+        A store in memory (what-if replays) keeps the library's plain recorder: it is never
+        an audit trail.
+        """
+        if not isinstance(self.factory, SQLAlchemyFactory):
+            return super().construct_recorder()
+        return ChainedRecorder(self.factory.datastore, events_table_name=f"{self.name}_events")
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=self.factory.transcoder())

@@ -69,6 +69,7 @@ class FakeSpm:
         del self.tasks[task_id]
 
     def stop_task(self, storage_pool_id: UUID, task_id: str) -> None:
+        self.hold.discard(self.tasks[task_id].entity)  # a stopped task runs no longer
         self.tasks[task_id].report = TaskReport(
             status=AsyncTaskStatus.FINISHED, result=AsyncTaskResult.FAILURE, message="stopped"
         )

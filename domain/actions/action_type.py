@@ -16,3 +16,5 @@ class ActionType(StrEnum):
     CLEAR_EXTERNAL_JOB = "ClearExternalJob"
     ADD_EXTERNAL_STEP = "AddExternalStep"
     END_EXTERNAL_STEP = "EndExternalStep"
+    REDRIVE = "Redrive"
+    CANCEL = "Cancel"

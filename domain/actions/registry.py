@@ -9,6 +9,7 @@ from typing import Any
 from domain.actions.action_type import ActionType
 from domain.actions.add_storage_pool import AddStoragePoolCommand
 from domain.actions.add_vm import AddVmCommand
+from domain.actions.cancel import CancelCommand
 from domain.actions.external_jobs import (
     AddExternalJobCommand,
     AddExternalStepCommand,
@@ -16,6 +17,7 @@ from domain.actions.external_jobs import (
     EndExternalJobCommand,
     EndExternalStepCommand,
 )
+from domain.actions.redrive import RedriveCommand
 from domain.actions.remove_all_vm_images import RemoveAllVmImagesCommand
 from domain.actions.remove_image import RemoveImageCommand
 from domain.actions.remove_vm import RemoveVmCommand
@@ -32,6 +34,8 @@ ACTION_TYPES: Mapping[StrEnum, type[CommandBase[Any]]] = {
     ActionType.END_EXTERNAL_STEP: EndExternalStepCommand,
     ActionType.END_EXTERNAL_JOB: EndExternalJobCommand,
     ActionType.CLEAR_EXTERNAL_JOB: ClearExternalJobCommand,
+    ActionType.REDRIVE: RedriveCommand,
+    ActionType.CANCEL: CancelCommand,
 }
 
 

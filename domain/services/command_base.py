@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -120,6 +121,11 @@ class CommandBase(Generic[P]):
 
         ``result`` is what execute returned (in the EXECUTE phase).
         """
+        return None
+
+    def caused_by(self) -> UUID | None:
+        """The command this request follows from (a redrive's failed command), recorded as
+        the cause of the new command's creation; None for a request of its own."""
         return None
 
     def planned_result(self) -> Any:

@@ -76,7 +76,12 @@ def validate_action(
     handler = cls(cls.parse(params))
     if correlation_id and not CORRELATION_ID.fullmatch(correlation_id):
         return _bad_correlation_id(correlation_id)
-    cause = Cause.of(ports.clock, user_id=user, correlation_id=correlation_id or uuid4().hex)
+    cause = Cause.of(
+        ports.clock,
+        user_id=user,
+        correlation_id=correlation_id or uuid4().hex,
+        causation_id=handler.caused_by(),
+    )
     return _validate(uow, handler, cause, ports.lookups, job_start)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,9 +12,9 @@ import typer
 
 from projections.replay import job_tree_at, state_at, transitions
 from runners.blocked import blocked as find_blocked
-from runners.cli import context
+from runners.cli import context, debugging
 from runners.cli import render as show
-from runners.cli.options import IdText, JsonFlag, Moment, Utc, Wide, moment
+from runners.cli.options import JsonFlag, Moment, Utc, Wide, moment
 from runners.event_store import EventStore
 
 PATH_COLUMNS = ["version", "timestamp", "event_type", "trigger", "from_state", "to_state", "user"]
@@ -22,16 +23,37 @@ BLOCKED_COLUMNS = ["id", "kind", "state", "idle_seconds", "waiting_on"]
 
 def replay(
     ctx: typer.Context,
-    aggregate_id: IdText,
+    aggregate_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="An id, or a unique prefix of one."),
+    ] = None,
     version: Annotated[int | None, typer.Option(min=1)] = None,
     at: Moment = None,
+    what_if: Annotated[
+        str | None,
+        typer.Option(
+            metavar="JOB|COMMAND|BUNDLE",
+            help="Run today's code on the recorded inputs of this run; show where it differs.",
+        ),
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(metavar="DIRECTORY", help="Replay every recorded run there; exit 1 on drift."),
+    ] = None,
+    pattern: Annotated[str, typer.Option(help="Which files --check reads.")] = "*.json",
     json_out: JsonFlag = False,
     _wide: Wide = False,
     _utc: Utc = False,
 ) -> None:
-    """An aggregate (or a job's tree) as it stood at a version or a moment, and its path there."""
+    """An aggregate (or a job's tree) as it stood at a version or a moment, and its path there;
+    or, with --what-if or --check, today's code deciding recorded runs again."""
     if version is not None and at is not None:
         raise ValueError("give --version or --at, not both")
+    if what_if is not None or check is not None:
+        debugging.replay_again(ctx, what_if, check, pattern, json_out)
+        return
+    if aggregate_id is None:
+        raise ValueError("give an ID, --what-if or --check")
     runtime = context.runtime(ctx)
     result = replayed(runtime.store, context.resolve(runtime, aggregate_id), version, at)
     if json_out:

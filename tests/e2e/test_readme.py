@@ -1,4 +1,5 @@
-"""The README cannot drift: every command it shows exists, with every option it uses."""
+"""The README (and docs/debugging.md) cannot drift: every command shown exists, with every
+option it uses."""
 
 from __future__ import annotations
 
@@ -15,11 +16,16 @@ from runners.cli import app
 from runners.cli.groups import DEFAULT, ArmByDefault
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+WALK_THROUGHS = [README, README.parent / "docs" / "debugging.md"]
 ROOT = get_command(app)
 
 
 def shown_commands() -> list[list[str]]:
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), re.S)
+    blocks = [
+        block
+        for page in WALK_THROUGHS
+        for block in re.findall(r"```sh\n(.*?)```", page.read_text(), re.S)
+    ]
     found = []
     for block in blocks:
         for line in block.splitlines():
