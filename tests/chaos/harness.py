@@ -32,6 +32,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from projections.tables import LIVE
 from tests.deployment import TASKTRAIL, Deployment
 
 ENGINE_APP = "chaos-serve"
@@ -43,7 +44,11 @@ LEASE_APP = "tasktrail-serve"
 TIMED_OUT = -999
 """The exit code this harness gives a process it had to kill because it would not end."""
 EVENTS_TABLE = "tasktrail_events"
-READ_MODEL_TABLES = ("job", "step", "command_entities", "async_tasks", "tt_engine_lock")
+
+
+def read_model_tables() -> list[str]:
+    """The read model's tables, as the projections name them (the oVirt tables and ours)."""
+    return [table.name for table in LIVE.views]
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str = "condition") -> None:
@@ -161,10 +166,14 @@ class Fleet:
                 self.kills += 1
             self.servers[index] = self.processes.start("serve")
 
-    def died(self) -> list[int]:
-        """Exit codes of serve processes that stopped without being killed by us."""
+    def revive(self) -> list[subprocess.Popen[str]]:
+        """Serve processes that exited without being killed, each replaced by a new one."""
         with self.lock:
-            return [code for s in self.servers if (code := s.poll()) is not None]
+            dead = [s for s in self.servers if s.poll() is not None]
+            self.servers = [
+                s if s.poll() is None else self.processes.start("serve") for s in self.servers
+            ]
+            return dead
 
     def stop(self, timeout: float = 60) -> list[int]:
         """SIGTERM every serve; each must finish its round and exit. Returns the exit codes."""

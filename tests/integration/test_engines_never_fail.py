@@ -40,11 +40,11 @@ from runners.settings import Settings
 from runners.simulated_spm import SimulatedSpm
 from tests.chaos.audit import History, Removal, audit
 from tests.chaos.harness import (
-    READ_MODEL_TABLES,
     Processes,
     StorageLedger,
     is_postgres,
     lock_table,
+    read_model_tables,
     side_engine,
     terminate_engine_backends,
     wait_for,
@@ -60,6 +60,7 @@ from tests.chaos.interleavings import (
 )
 from tests.chaos.two_engines import two_engines_until_idle
 from tests.deployment import TASKTRAIL, Deployment
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -432,7 +433,7 @@ def test_serve_survives_the_whole_read_model_locked_for_seconds(world: World) ->
     world.record(removals)
     locks = [
         threading.Thread(target=lock_table, args=(world.url, table, 4.0))
-        for table in (READ_MODEL_TABLES if is_postgres(world.url) else READ_MODEL_TABLES[:1])
+        for table in (read_model_tables() if is_postgres(world.url) else ["whole database"])
     ]
     for lock in locks:
         lock.start()
@@ -733,6 +734,70 @@ def test_two_rebuilds_at_once_on_postgresql_both_finish_without_drift(pg_world: 
     assert codes == [0, 0], [pg_world.processes.stderr_of(p)[-1500:] for p in (first, second)]
     verified = pg_world.processes.run("projections", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.xfail(
+    strict=True,
+    reason="rebuild deletes the live rows and resets the position while a follower's batch is "
+    "uncommitted; the batch's rows survive with position 0, and every later catch-up (serve's "
+    "start included) fails with UniqueViolation until a lone rebuild",
+)
+def test_a_rebuild_beside_a_following_engine_leaves_a_read_model_engines_can_follow(
+    pg_url: str,
+) -> None:
+    """Met by the chaos run: after ``projections rebuild`` beside three serve processes, every
+    serve logged "could not start" for ever and ``serve --until-idle`` never returned."""
+    engine = engine_on(pg_url)
+    removal(engine)  # validated after the engine's last round: its events are not applied yet
+    model = engine.read_model
+    position = model.position()
+    batch = engine.store.read(position, 500)
+    assert batch, "nothing left to apply: the race cannot be forced"
+    paused, release = threading.Event(), threading.Event()
+
+    def hold_commit(connection: sa.Connection) -> None:
+        paused.set()
+        release.wait(30)
+
+    sa.event.listen(model.engine, "commit", hold_commit)
+    follower = threading.Thread(target=model.apply, args=(position, batch))
+    follower.start()
+    assert paused.wait(30), "the follower never reached its commit"
+    rebuilt: list[object] = []
+    rebuilder = threading.Thread(target=_rebuild_into, args=(pg_url, engine, rebuilt))
+    rebuilder.start()
+    wait_for(lambda: _sessions_waiting_on_a_lock(pg_url) > 0, 30, "rebuild waiting on the follower")
+    sa.event.remove(model.engine, "commit", hold_commit)
+    release.set()
+    follower.join(30)
+    rebuilder.join(60)
+    fresh = ReadModel(database_engine(pg_url), engine.store)
+    fresh.catch_up()  # what every engine does when it starts
+    assert verify(fresh.engine, engine.store) == []
+    assert rebuilt == [True], rebuilt
+
+
+def _rebuild_into(url: str, engine: Scenario, outcome: list[object]) -> None:
+    """``projections rebuild`` as another process runs it (its own connections)."""
+    try:
+        ReadModel(database_engine(url), engine.store).rebuild()
+        outcome.append(True)
+    except Exception as error:  # noqa: BLE001 - the outcome is what the test reports
+        outcome.append(error)
+
+
+def _sessions_waiting_on_a_lock(url: str) -> int:
+    engine = side_engine(url)
+    try:
+        with engine.connect() as connection:
+            query = (
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock'"
+            )
+            return int(connection.execute(sa.text(query)).scalar() or 0)
+    finally:
+        engine.dispose()
 
 
 def _position(world: World) -> int:

@@ -1,0 +1,47 @@
+"""The chaos suite: engines under kills, terminated sessions, locked tables, rebuilds, verifies
+and a busy machine must still finish every RemoveVm exactly once (issue 11).
+
+A failure prints the run's seed; ``TASKTRAIL_CHAOS_SEED=<seed>`` replays the same choices
+(which VMs are faulted, which engine is killed when).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.chaos.harness import env_seed
+from tests.chaos.load import ChaosRun, Plan
+
+pytestmark = [pytest.mark.chaos, pytest.mark.slow]
+
+
+def run_chaos(url: str, workdir: Path, plan: Plan) -> None:
+    run = ChaosRun(url, workdir, plan)
+    try:
+        outcome = run.run()
+    finally:
+        run.close()
+    print(f"seed={plan.seed} {outcome.summary()}")
+    assert outcome.deaths == [], f"seed {plan.seed}: serve died by itself: {outcome.deaths}"
+    assert set(outcome.stopped) <= {0}, f"seed {plan.seed}: serve exit codes {outcome.stopped}"
+    assert outcome.final_serve[0] == 0, outcome.final_serve
+    assert outcome.final_verify[0] == 0, outcome.final_verify
+    assert outcome.problems == [], f"seed {plan.seed}: " + "\n".join(outcome.problems)
+    assert outcome.tally.kills >= plan.kills
+    assert set(outcome.tally.callers) == {0}, outcome.tally.callers
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(240)
+def test_three_engines_on_postgresql_finish_every_removal_once_under_chaos(
+    pg_url: str, tmp_path: Path
+) -> None:
+    run_chaos(pg_url, tmp_path, Plan(seed=env_seed()))
+
+
+@pytest.mark.timeout(240)
+def test_two_engines_on_sqlite_finish_every_removal_once_under_kills(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'chaos.db'}"
+    run_chaos(url, tmp_path, Plan(engines=2, vms=30, callers=4, seed=env_seed()))
