@@ -1,6 +1,7 @@
 """The ``tasktrail`` command: run actions, watch jobs, audit, replay and rebuild.
 
-Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad usage or input.
+Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad usage or input,
+3 the database did not let a rebuild or verify finish (could not verify).
 """
 
 from __future__ import annotations
