@@ -8,12 +8,16 @@ becomes one line on stderr and exit code 2, before anything is written.
 from __future__ import annotations
 
 import functools
+import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
+import sqlalchemy as sa
 import typer
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from domain.model.errors import TasktrailError
 from runners.bootstrap import Runtime, build_runtime
@@ -21,6 +25,9 @@ from runners.settings import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
+log = logging.getLogger("tasktrail.serve")
+OPENING_PATIENCE = (0.1, 0.2, 0.5, 1.0, 2.0, 2.0, 5.0, 5.0, 10.0, 10.0, 10.0, 15.0)
+"""Pauses between an engine's attempts to open its database (about a minute in all)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,23 @@ def runtime(ctx: typer.Context, **overrides: Any) -> Runtime:
     opened = build_runtime(settings(ctx, **overrides))
     ctx.call_on_close(opened.database.dispose)
     return opened
+
+
+def lasting_runtime(ctx: typer.Context, **overrides: Any) -> Runtime:
+    """``runtime`` for an engine: a database error while opening it (its session terminated,
+    the server restarting, a lock timing out) is tried again after a pause, for about a
+    minute; an engine stops only when the database stays out of reach."""
+    for pause in OPENING_PATIENCE:
+        try:
+            return runtime(ctx, **overrides)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, StoreOperationalError) as error:
+            log.warning("could not open the database (%s); trying again", _first_line(error))
+            time.sleep(pause)
+    return runtime(ctx, **overrides)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def refreshed(ctx: typer.Context) -> Runtime:

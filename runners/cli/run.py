@@ -114,5 +114,7 @@ def serve(
     Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0).
     """
     _log_to_stderr()
-    runtime = context.runtime(ctx, poll_interval=poll_interval, restart_policy=restart_policy)
+    runtime = context.lasting_runtime(
+        ctx, poll_interval=poll_interval, restart_policy=restart_policy
+    )
     serve_until_stopped(runtime, until_idle=until_idle)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import click
 import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
@@ -32,6 +33,7 @@ from domain.model.lock.aggregate import EngineLock, lock_id
 from domain.model.lock.machine import LockState
 from projections.read_model import ReadModel, verify
 from runners.bootstrap import build_runtime
+from runners.cli import context
 from runners.cli.local_engine import LocalEngine
 from runners.clocks import SystemClock
 from runners.database import database_engine
@@ -542,6 +544,31 @@ def _terminate(url: str, application: str) -> None:
             {"app": application},
         )
     engine.dispose()
+
+
+def test_serve_opening_its_database_tries_again_after_a_transient_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Met by the chaos run: a serve whose session was terminated while it opened its
+    database (the schema check, the tracking row) died with a traceback."""
+    attempts: list[str] = []
+    opened = context.build_runtime
+
+    def terminated_once(settings: Settings) -> Any:
+        attempts.append(settings.db)
+        if len(attempts) == 1:
+            raise sa.exc.OperationalError(
+                "select version_num from alembic_version", {}, ConnectionError("server closed")
+            )
+        return opened(settings)
+
+    monkeypatch.setattr(context, "build_runtime", terminated_once)
+    monkeypatch.setattr(context, "OPENING_PATIENCE", (0.0,))
+    invocation = context.Invocation(db=f"sqlite:///{tmp_path / 'opening.db'}")
+    with click.Context(click.Command("serve"), obj=invocation) as ctx:
+        runtime = context.lasting_runtime(ctx)
+        assert runtime.store.head() == 0
+    assert len(attempts) == 2
 
 
 def test_serve_with_a_database_it_cannot_use_stops_with_one_line() -> None:
