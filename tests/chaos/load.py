@@ -48,6 +48,13 @@ class Plan:
     faults: int = 3
     """Disks with a ``delete`` fault: their job must fail, with that fault as its reason."""
     kills: int = 20
+    kill_every: tuple[float, float] = (0.2, 0.8)
+    """Seconds between two chaos ticks (each kills a serve, if one is old enough)."""
+    terminations: int = 8
+    """Rounds of ``pg_terminate_backend`` on every engine session (PostgreSQL)."""
+    table_locks: int = 4
+    chaos_seconds: float = 60.0
+    """The chaos stops after this long even if the kills fell short (the test then fails)."""
     feed_seconds: float = 12.0
     """The removals are recorded over this long, so that work is in flight while faults hit."""
     spm_task_seconds: float = 0.3
@@ -117,7 +124,7 @@ class ChaosRun:
     def run(self) -> Outcome:
         """The load under faults, then the clean-up; times are seconds since the load began."""
         self.load_started = started = time.monotonic()
-        fleet = Fleet(self.processes, self.plan.engines, self.rng)
+        fleet = Fleet(self.processes, self.plan.engines, self.rng, min_age=3.0)
         self.fleet = fleet
         with busy_cpu(self.plan.burners):
             fed = threading.Event()
@@ -170,31 +177,55 @@ class ChaosRun:
             removal.root = history.removal_of(removal.vm_id)
 
     def _chaos(self, fed: threading.Event) -> None:
-        """Kills until enough and the feeding is over; the other faults on a fixed rhythm."""
+        """Faults on a rhythm of ticks until the feeding is over and each fault reached its
+        count (or ``chaos_seconds`` are spent: the test then fails on the counts)."""
         tick = 0
         background: list[threading.Thread] = []
-        while self.fleet.kills < self.plan.kills or not fed.is_set():
+        deadline = time.monotonic() + self.plan.chaos_seconds
+        while not (fed.is_set() and self._all_injected(tick)) and time.monotonic() < deadline:
             tick += 1
-            time.sleep(self.rng.uniform(0.5, 1.5))
+            time.sleep(self.rng.uniform(*self.plan.kill_every))
             self._note_deaths()
-            self.fleet.kill_one()
-            if is_postgres(self.url) and tick % 3 == 0:
-                self.tally.terminated_backends += terminate_engine_backends(self.url)
-                self.tally.termination_rounds += 1
+            if self.fleet.kills < self.plan.kills:
+                self.fleet.kill_one()
+            self._terminate(tick)
             background += self._table_lock(tick) + self._maintenance(tick)
+        self._note_deaths()
         for thread in background:
             thread.join(90)
 
+    def _all_injected(self, tick: int) -> bool:
+        """Every fault at its count (rebuild and verify start at ticks 5 and 9)."""
+        tally, plan = self.tally, self.plan
+        terminated = tally.termination_rounds >= plan.terminations or not is_postgres(self.url)
+        locked = len(tally.table_locks) >= plan.table_locks
+        return self.fleet.kills >= plan.kills and terminated and locked and tick >= 9
+
+    def _terminate(self, tick: int) -> None:
+        """``pg_terminate_backend`` on every engine session, every second tick; a round counts
+        when it ended a session (engines still starting have none)."""
+        if (
+            not is_postgres(self.url)
+            or tick % 2
+            or self.tally.termination_rounds >= self.plan.terminations
+        ):
+            return
+        ended = terminate_engine_backends(self.url)
+        self.tally.terminated_backends += ended
+        self.tally.termination_rounds += ended > 0
+
     def _table_lock(self, tick: int) -> list[threading.Thread]:
+        """A read-model table (the event store's once) locked from another session."""
+        if len(self.tally.table_locks) >= self.plan.table_locks:
+            return []
         if tick % 7 == 4:
-            tables = read_model_tables()
-            table = tables[(tick // 7) % len(tables)]
+            table = self.rng.choice(read_model_tables())
             seconds = 3.0 if is_postgres(self.url) else 1.5
         elif tick == 10:
             table, seconds = EVENTS_TABLE, 1.0
         else:
             return []
-        self.tally.table_locks.append(f"{table}:{seconds:.0f}s")
+        self.tally.table_locks.append(f"{table}:{seconds:.1f}s")
         return [lock_table_in_background(self.url, table, seconds)]
 
     def _maintenance(self, tick: int) -> list[threading.Thread]:
