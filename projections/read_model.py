@@ -173,8 +173,12 @@ class Shadow:
         self.position = 0
         self.applied = 0
         self.connection = engine.connect()
-        PRIVATE.metadata.create_all(self.connection, tables=PRIVATE.views, checkfirst=False)
-        self.connection.commit()
+        try:
+            PRIVATE.metadata.create_all(self.connection, tables=PRIVATE.views, checkfirst=False)
+            self.connection.commit()
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> Shadow:
         return self

@@ -43,7 +43,7 @@ class Plan:
     engines: int = 3
     vms: int = 50
     disks: int = 3
-    callers: int = 6
+    callers: int = 4
     """RemoveVm run by ``run --wait`` processes (the others are recorded in-process)."""
     faults: int = 3
     """Disks with a ``delete`` fault: their job must fail, with that fault as its reason."""
@@ -57,8 +57,9 @@ class Plan:
     """The chaos stops after this long even if the kills fell short (the test then fails)."""
     feed_seconds: float = 12.0
     """The removals are recorded over this long, so that work is in flight while faults hit."""
-    spm_task_seconds: float = 0.3
-    poll_interval: float = 0.05
+    spm_task_seconds: float = 0.2
+    poll_interval: float = 0.1
+    """Every engine polls this often: a dozen engine processes at 0.05 s burn a core."""
     burners: int = 2
     seed: int = 0
 
