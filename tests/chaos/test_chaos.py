@@ -47,14 +47,14 @@ def run_chaos(url: str, workdir: Path, plan: Plan) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(420)
 def test_three_engines_on_postgresql_finish_every_removal_once_under_chaos(
     pg_url: str, tmp_path: Path
 ) -> None:
     run_chaos(pg_url, tmp_path, Plan(seed=env_seed()))
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(420)
 def test_two_engines_on_sqlite_finish_every_removal_once_under_kills(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'chaos.db'}"
     run_chaos(url, tmp_path, Plan(engines=2, callers=3, seed=env_seed()))
