@@ -5,11 +5,17 @@ batch (eventsourcing's tracking contract): a crash mid-batch loses the whole bat
 else, and the batch is applied again exactly once. The tracking row is locked for the
 transaction (``FOR UPDATE`` on PostgreSQL; the projection engine begins SQLite transactions
 ``IMMEDIATE``), so processes catching up together apply each event once between them.
+
+``rebuild`` and ``verify`` never touch the live tables while they build: each builds its own
+``Shadow`` (temporary tables of one session). A rebuild swaps the shadow's rows in within one
+transaction holding the tracking row; a verify compares it with the live tables as one
+snapshot shows them, at the position that snapshot shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +24,26 @@ import sqlalchemy as sa
 from projections.changes import RowChanges
 from projections.event_log import EventLog, Recorded
 from projections.projectors import project
-from projections.tables import LIVE, SHADOW, Tables, key_columns
+from projections.tables import LIVE, Tables, define_tables, key_columns
 
 Progress = Callable[[int, int], None]
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+PRIVATE = define_tables("shadow_", temporary=True)
+"""The shadow tables a rebuild or a verify builds, each in its own database session."""
 
 
 def _no_progress(done: int, total: int) -> None:
     return None
+
+
+def write_batch(tables: Tables, connection: sa.Connection, batch: list[Recorded]) -> None:
+    """The rows of ``batch``'s events, written into ``tables`` (the caller's transaction)."""
+    changes = RowChanges(tables, connection)
+    for recorded in batch:
+        for change in project(recorded):
+            changes.add(change)
+    changes.write(connection)
 
 
 class ReadModel:
@@ -45,7 +64,7 @@ class ReadModel:
         if self.tables is not LIVE:
             self.tables.metadata.create_all(self.engine, checkfirst=True)
         with self.engine.execution_options(writes=True).begin() as connection:
-            if self._position(connection) is None:
+            if self.position_in(connection) is None:
                 connection.execute(self._tracking.insert().values(name=self.name, position=0))
 
     def drop(self) -> None:
@@ -55,11 +74,19 @@ class ReadModel:
 
     def position(self) -> int:
         with self.engine.connect() as connection:
-            return self._position(connection) or 0
+            return self.position_in(connection) or 0
 
-    def _position(self, connection: sa.Connection, *, lock: bool = False) -> int | None:
+    def position_in(self, connection: sa.Connection, *, lock: bool = False) -> int | None:
+        """The tracking position as ``connection`` sees it; ``lock``: held until it commits."""
         query = sa.select(self._tracking.c.position).where(self._tracking.c.name == self.name)
         return connection.execute(query.with_for_update() if lock else query).scalar()
+
+    def move_to(self, connection: sa.Connection, position: int) -> None:
+        connection.execute(
+            self._tracking.update()
+            .where(self._tracking.c.name == self.name)
+            .values(position=position)
+        )
 
     def apply(self, after: int, batch: list[Recorded]) -> int:
         """Applies ``batch`` (the events stored after position ``after``) exactly once.
@@ -70,7 +97,7 @@ class ReadModel:
         if not batch:
             return 0
         with self.engine.execution_options(writes=True).begin() as connection:
-            position = self._position(connection, lock=True) or 0
+            position = self.position_in(connection, lock=True) or 0
             fresh = [r for r in batch if r.position > position]
             if not fresh:
                 return 0
@@ -89,16 +116,8 @@ class ReadModel:
             position = found[-1].position
 
     def _write(self, connection: sa.Connection, batch: list[Recorded]) -> None:
-        changes = RowChanges(self.tables, connection)
-        for recorded in batch:
-            for change in project(recorded):
-                changes.add(change)
-        changes.write(connection)
-        connection.execute(
-            self._tracking.update()
-            .where(self._tracking.c.name == self.name)
-            .values(position=batch[-1].position)
-        )
+        write_batch(self.tables, connection, batch)
+        self.move_to(connection, batch[-1].position)
 
     def catch_up(
         self, batch_size: int = 500, until: int | None = None, progress: Progress = _no_progress
@@ -119,20 +138,97 @@ class ReadModel:
     def rebuild(
         self, batch_size: int = 500, progress: Progress = _no_progress, until: int | None = None
     ) -> int:
-        """Empties every table and applies the history again (up to position ``until``)."""
-        with self.engine.execution_options(writes=True).begin() as connection:
-            for table in reversed(self.tables.views):
-                connection.execute(table.delete())
-            connection.execute(
-                self._tracking.update().where(self._tracking.c.name == self.name).values(position=0)
-            )
-        return self.catch_up(batch_size, until, progress)
+        """Applies the history again (up to position ``until``) into private shadow tables
+        while engines go on following the live ones, then swaps the shadow's rows in at one
+        position; returns how many events the shadow applied."""
+        self.create()
+        with Shadow(self.engine, self.log) as shadow:
+            shadow.build(until if until is not None else self.log.head(), batch_size, progress)
+            shadow.swap_into(self, until)
+            return shadow.applied
 
-    def rows(self, table: sa.Table) -> dict[tuple[Any, ...], dict[str, Any]]:
-        keys = key_columns(table)
+    def rows(self, table: sa.Table) -> dict[Key, Row]:
         with self.engine.connect() as connection:
-            result = connection.execute(sa.select(table).order_by(*keys))
-            return {tuple(row._mapping[k.name] for k in keys): dict(row._mapping) for row in result}
+            return rows_of(connection, table)
+
+
+def rows_of(connection: sa.Connection, table: sa.Table) -> dict[Key, Row]:
+    """Every row of ``table`` by its key, as ``connection`` sees them."""
+    keys = key_columns(table)
+    result = connection.execute(sa.select(table).order_by(*keys))
+    return {tuple(row._mapping[k.name] for k in keys): dict(row._mapping) for row in result}
+
+
+class Shadow:
+    """The read model built again in tables of one database session (``TEMPORARY``).
+
+    Nobody else sees them: two rebuilds or verifies at once build two shadows, engines go on
+    writing the live tables meanwhile, and a process killed mid-build leaves nothing behind
+    (the database drops them with its session, which ``close`` ends).
+    """
+
+    def __init__(self, engine: sa.Engine, log: EventLog) -> None:
+        self.log = log
+        self.tables = PRIVATE
+        self.position = 0
+        self.applied = 0
+        self.connection = engine.connect()
+        try:
+            PRIVATE.metadata.create_all(self.connection, tables=PRIVATE.views, checkfirst=False)
+            self.connection.commit()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Shadow:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Ends the session, and with it the shadow tables (nothing goes back to the pool)."""
+        self.connection.invalidate()
+        self.connection.close()
+
+    def build(self, until: int, batch_size: int, progress: Progress = _no_progress) -> None:
+        """Applies the events after its position up to ``until``, a transaction per batch."""
+        while self.position < until:
+            with self.connection.begin():
+                self._apply(until, batch_size)
+            progress(self.position, until)
+
+    def _apply(self, until: int, batch_size: int) -> None:
+        """One batch of the events after its position (up to ``until``) into its tables."""
+        batch = self.log.read(self.position, batch_size, until=until)
+        if batch:
+            write_batch(self.tables, self.connection, batch)
+            self.applied += len(batch)
+        self.position = batch[-1].position if len(batch) == batch_size else until
+
+    def swap_into(self, live: ReadModel, until: int | None) -> None:
+        """One write transaction holding the live tracking row: the events stored since the
+        build are applied, then the live rows are replaced by the shadow's, at its position.
+
+        Readers see the old rows or the new ones (the swap commits as one); engines applying
+        a batch wait for the tracking row and then find their events applied.
+        """
+        connection = self.connection.execution_options(writes=True)
+        with connection.begin():
+            live.position_in(connection, lock=True)
+            head = until if until is not None else self.log.head()
+            while self.position < head:
+                self._apply(head, 5000)
+            pairs = list(zip(live.tables.views, self.tables.views, strict=True))
+            for mine, _ in reversed(pairs):
+                connection.execute(mine.delete())
+            for mine, fresh in pairs:
+                columns = [mine.c[c.name] for c in fresh.c]
+                connection.execute(mine.insert().from_select(columns, sa.select(*fresh.c)))
+            live.move_to(connection, self.position)
+
+    def rows(self, table: sa.Table) -> dict[Key, Row]:
+        return rows_of(self.connection, table)
 
 
 @dataclass(frozen=True)
@@ -160,35 +256,44 @@ class ProjectionStatus:
 def verify(
     engine: sa.Engine, log: EventLog, batch_size: int = 500, progress: Progress = _no_progress
 ) -> list[Difference]:
-    """Rebuilds into shadow tables at the live position and diffs them, row by row."""
+    """Builds a private shadow to exactly the live tables' position and diffs them, row by row.
+
+    The live tables and their position are read in one snapshot (a REPEATABLE READ
+    transaction on PostgreSQL, a read transaction on SQLite's WAL), held while the shadow is
+    built: engines writing meanwhile change nothing the comparison sees.
+    """
     live = ReadModel(engine, log)
     live.create()
     live.catch_up(batch_size)
-    shadow = ReadModel(engine, log, SHADOW, "shadow")
-    shadow.drop()
-    shadow.create()
-    shadow.catch_up(batch_size, until=live.position(), progress=progress)
-    try:
+    with _snapshot(engine) as seen, Shadow(engine, log) as shadow:
+        shadow.build(live.position_in(seen) or 0, batch_size, progress)
         return [
             d
-            for pair in zip(LIVE.views, SHADOW.views, strict=True)
-            for d in _diff(live, shadow, *pair)
+            for mine, fresh in zip(LIVE.views, shadow.tables.views, strict=True)
+            for d in _diff(mine.name, rows_of(seen, mine), shadow.rows(fresh))
         ]
-    finally:
-        shadow.drop()
 
 
-def _diff(live: ReadModel, shadow: ReadModel, mine: sa.Table, fresh: sa.Table) -> list[Difference]:
-    have, want = live.rows(mine), shadow.rows(fresh)
+@contextmanager
+def _snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection inside a transaction that sees the database as it was at its first read."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
+
+
+def _diff(table: str, have: dict[Key, Row], want: dict[Key, Row]) -> list[Difference]:
     found = []
     for key in sorted(set(have) | set(want), key=str):
         row, expected = have.get(key), want.get(key)
         label = ", ".join(str(k) for k in key)
         if row is None or expected is None:
-            found.append(Difference(mine.name, label, "*", row is not None, expected is not None))
+            found.append(Difference(table, label, "*", row is not None, expected is not None))
             continue
         found.extend(
-            Difference(mine.name, label, column, row[column], expected[column])
+            Difference(table, label, column, row[column], expected[column])
             for column in row
             if row[column] != expected[column]
         )

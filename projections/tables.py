@@ -8,9 +8,9 @@ upgrade scripts up to 4.5, see ``docs/ovirt-compatibility.md``), so oVirt's stor
 and an operator's SQL run on them unchanged. What tasktrail knows beyond oVirt lives in tables
 of its own (``projections/tt_tables.py``), never in extra columns here.
 
-``define_tables`` is called once for the live tables and again with a prefix for the shadow
-tables that ``verify`` rebuilds and compares against them; every name that PostgreSQL keeps
-per schema (tables, indexes, constraints) takes the prefix.
+``define_tables`` is called once for the live tables and again with a prefix for the private
+shadow tables that ``rebuild`` and ``verify`` build beside them; every name that PostgreSQL
+keeps per schema (tables, indexes, constraints) takes the prefix.
 """
 
 from __future__ import annotations
@@ -348,7 +348,9 @@ def _cascade(column: str, target: str, name: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint([column], [target], name=name, ondelete="CASCADE")
 
 
-def define_tables(prefix: str = "") -> Tables:
+def define_tables(prefix: str = "", *, temporary: bool = False) -> Tables:
+    """The tables, their names prefixed; ``temporary`` ones are created ``TEMPORARY``: they
+    belong to the one database session that creates them and go when it ends."""
     md = sa.MetaData(info={"tracking": f"{prefix}projection_tracking", "prefix": prefix})
 
     def n(name: str) -> str:
@@ -367,8 +369,10 @@ def define_tables(prefix: str = "") -> Tables:
         **_snapshots(md, n),
         **_audit_log(md, n),
     }
-    return Tables(metadata=md, **ovirt, **vars(define_tasktrail_tables(md, n)))
+    tables = Tables(metadata=md, **ovirt, **vars(define_tasktrail_tables(md, n)))
+    for table in md.tables.values():
+        table._prefixes = ["TEMPORARY"] if temporary else []
+    return tables
 
 
 LIVE = define_tables()
-SHADOW = define_tables("shadow_")

@@ -9,12 +9,16 @@ becomes one line on stderr and the exit code ``runners.cli.failures`` documents 
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 import typer
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from pydantic import ValidationError
 
 from projections import id_prefix
@@ -26,6 +30,9 @@ from runners.settings import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
+log = logging.getLogger("tasktrail.serve")
+OPENING_PATIENCE = (0.1, 0.2, 0.5, 1.0, 2.0, 2.0, 5.0, 5.0, 10.0, 10.0, 10.0, 15.0)
+"""Pauses between an engine's attempts to open its database (about a minute in all)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,23 @@ def refreshed(ctx: typer.Context) -> Runtime:
 def _closing(ctx: typer.Context, opened: Runtime) -> Runtime:
     ctx.call_on_close(opened.database.dispose)
     return opened
+
+
+def lasting_runtime(ctx: typer.Context, **overrides: Any) -> Runtime:
+    """``runtime`` for an engine: a database error while opening it (its session terminated,
+    the server restarting, a lock timing out) is tried again after a pause, for about a
+    minute; an engine stops only when the database stays out of reach."""
+    for pause in OPENING_PATIENCE:
+        try:
+            return runtime(ctx, **overrides)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, StoreOperationalError) as error:
+            log.warning("could not open the database (%s); trying again", _first_line(error))
+            time.sleep(pause)
+    return runtime(ctx, **overrides)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def refused(message: str, code: int = failures.BAD_INPUT) -> typer.Exit:

@@ -1,8 +1,18 @@
-"""The read model is disposable: its position, a rebuild from the first event, a verify."""
+"""The read model is disposable: its position, a rebuild from the first event, a verify.
+
+``rebuild`` and ``verify`` exit 3 with one line when the database would not let them finish
+(unreachable, a session terminated, a lock that timed out): "could not verify" is never
+mistaken for "drift found" (1), and a rebuild that could not finish changed nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
 import typer
+from eventsourcing.persistence import PersistenceError
 
 from projections.read_model import status, verify
 from runners.cli import context
@@ -10,6 +20,9 @@ from runners.cli import render as show
 from runners.cli.options import JsonFlag
 
 DRIFT_COLUMNS = ["table", "key", "column", "live", "rebuilt"]
+DRIFT_FOUND = 1
+COULD_NOT = 3
+"""The exit code of a rebuild or verify the database did not let finish."""
 
 
 def projection_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
@@ -24,10 +37,15 @@ def projection_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
 
 def rebuild(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Drop and rebuild every table from the first event."""
-    runtime = context.runtime(ctx)
-    with show.progress("rebuilding", json_out) as progress:
-        applied = runtime.read_model.rebuild(runtime.settings.batch_size, progress=progress)
+    """Rebuild every table from the first event in shadow tables, then swap them in at once.
+
+    Engines may run meanwhile. Exit 3 (one line) if the database did not let it finish: the
+    live tables are then as they were.
+    """
+    with could_not("rebuild"):
+        runtime = context.runtime(ctx)
+        with show.progress("rebuilding", json_out) as progress:
+            applied = runtime.read_model.rebuild(runtime.settings.batch_size, progress=progress)
     if json_out:
         show.emit_json({"rebuilt": applied})
     else:
@@ -35,10 +53,15 @@ def rebuild(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
 
 def verify_against_rebuild(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Rebuild into shadow tables and compare row by row; exit 1 on any drift."""
-    runtime = context.runtime(ctx)
-    with show.progress("verifying", json_out) as progress:
-        drift = verify(runtime.database, runtime.store, runtime.settings.batch_size, progress)
+    """Rebuild into shadow tables at the live position and compare row by row.
+
+    Exit 0: no drift; 1: drift found (each differing row and column listed); 3: could not
+    verify (one line says why).
+    """
+    with could_not("verify"):
+        runtime = context.runtime(ctx)
+        with show.progress("verifying", json_out) as progress:
+            drift = verify(runtime.database, runtime.store, runtime.settings.batch_size, progress)
     rows = [d.__dict__ for d in drift]
     if json_out:
         show.emit_json({"drift": rows})
@@ -47,4 +70,15 @@ def verify_against_rebuild(ctx: typer.Context, json_out: JsonFlag = False) -> No
     else:
         show.console.print("no drift: every table matches a fresh rebuild")
     if rows:
-        raise typer.Exit(1)
+        raise typer.Exit(DRIFT_FOUND)
+
+
+@contextmanager
+def could_not(what: str) -> Iterator[None]:
+    """A database error becomes one line on stderr and exit code 3."""
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, PersistenceError, OSError) as error:
+        cause = getattr(error, "orig", None) or error
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        raise context.refused(f"could not {what}: {reason}", COULD_NOT) from None

@@ -1,7 +1,8 @@
 """The ``tasktrail`` command: run actions, watch jobs, audit, replay and rebuild.
 
 Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad usage or input,
-3 the database cannot be reached or opened, 130 interrupted. Errors are one line on stderr.
+3 the database cannot be reached or opened (or a rebuild or verify could not finish: that is not
+drift), 130 interrupted. Errors are one line on stderr.
 """
 
 from __future__ import annotations

@@ -121,7 +121,9 @@ def serve(
     database imported from a bundle as an archive (exit 1).
     """
     log_to_stderr(log_level, log_format)
-    runtime = context.runtime(ctx, poll_interval=poll_interval, restart_policy=restart_policy)
+    runtime = context.lasting_runtime(
+        ctx, poll_interval=poll_interval, restart_policy=restart_policy
+    )
     started = datetime.now(UTC)
     serve_until_stopped(runtime, until_idle=until_idle)
     if until_idle:

@@ -32,6 +32,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from projections.tables import LIVE
 from tests.deployment import TASKTRAIL, Deployment
 
 ENGINE_APP = "chaos-serve"
@@ -43,7 +44,11 @@ LEASE_APP = "tasktrail-serve"
 TIMED_OUT = -999
 """The exit code this harness gives a process it had to kill because it would not end."""
 EVENTS_TABLE = "tasktrail_events"
-READ_MODEL_TABLES = ("job", "step", "command_entities", "async_tasks", "tt_engine_lock")
+
+
+def read_model_tables() -> list[str]:
+    """The read model's tables, as the projections name them (the oVirt tables and ours)."""
+    return [table.name for table in LIVE.views]
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str = "condition") -> None:
@@ -143,28 +148,55 @@ class Processes:
 class Fleet:
     """``count`` serve processes kept running: one can be SIGKILLed and is started again."""
 
-    def __init__(self, processes: Processes, count: int, rng: random.Random) -> None:
+    def __init__(
+        self, processes: Processes, count: int, rng: random.Random, min_age: float = 1.0
+    ) -> None:
         self.processes = processes
         self.rng = rng
-        self.servers: list[subprocess.Popen[str]] = [processes.start("serve") for _ in range(count)]
+        self.min_age = min_age
+        self.started: dict[int, float] = {}
+        self.servers = [self._start() for _ in range(count)]
         self.kills = 0
         self.lock = threading.Lock()
 
-    def kill_one(self) -> None:
-        """SIGKILL a random serve (no clean-up at all), then start a new one in its place."""
-        with self.lock:
-            index = self.rng.randrange(len(self.servers))
-            victim = self.servers[index]
-            if victim.poll() is None:
-                victim.send_signal(signal.SIGKILL)
-                victim.wait(30)
-                self.kills += 1
-            self.servers[index] = self.processes.start("serve")
+    def kill_one(self) -> bool:
+        """SIGKILL a random serve (no clean-up at all), then start a new one in its place.
 
-    def died(self) -> list[int]:
-        """Exit codes of serve processes that stopped without being killed by us."""
+        Those serving (past their start) are chosen first; one still starting only once it
+        has had ``min_age`` seconds. False when there was none to kill.
+        """
         with self.lock:
-            return [code for s in self.servers if (code := s.poll()) is not None]
+            alive = [i for i, s in enumerate(self.servers) if s.poll() is None]
+            serving = [i for i in alive if self._serving(self.servers[i])]
+            old = [i for i in alive if self._age(self.servers[i]) >= self.min_age]
+            if not (serving or old):
+                return False
+            index = self.rng.choice(serving or old)
+            victim = self.servers[index]
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(30)
+            self.kills += 1
+            self.servers[index] = self._start()
+            return True
+
+    def _start(self) -> subprocess.Popen[str]:
+        server = self.processes.start("serve")
+        self.started[server.pid] = time.monotonic()
+        return server
+
+    def _age(self, server: subprocess.Popen[str]) -> float:
+        return time.monotonic() - self.started[server.pid]
+
+    def _serving(self, server: subprocess.Popen[str]) -> bool:
+        """Past its start: it has opened its runtime and logged ``serving``."""
+        return "serving " in self.processes.stderr_of(server)
+
+    def revive(self) -> list[subprocess.Popen[str]]:
+        """Serve processes that exited without being killed, each replaced by a new one."""
+        with self.lock:
+            dead = [s for s in self.servers if s.poll() is not None]
+            self.servers = [s if s.poll() is None else self._start() for s in self.servers]
+            return dead
 
     def stop(self, timeout: float = 60) -> list[int]:
         """SIGTERM every serve; each must finish its round and exit. Returns the exit codes."""

@@ -18,8 +18,11 @@ from projections import read_model as read_model_module
 from projections.changes import RowChanges
 from projections.ovirt_codes import user_uuid
 from projections.read_model import ReadModel, status, verify
-from projections.tables import SHADOW
+from projections.tables import define_tables
 from tests.scenario import Scenario
+
+SHADOW = define_tables("shadow_")
+"""A second set of tables on the same database, for a read model caught up by hand."""
 
 
 @pytest.fixture

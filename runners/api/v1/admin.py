@@ -65,7 +65,8 @@ def projection_status(request: Request, user: Reader) -> list[ProjectionStatus]:
 
 @router.post("/projections/verify")
 def verify_projections(request: Request, user: Admin) -> list[Drift]:
-    """Rebuilds into shadow tables and compares row by row; an empty list means no drift."""
+    """Rebuilds into shadow tables at the live tables' position and compares row by row; an
+    empty list means no drift."""
     runtime = api_state(request).runtime
     drift = verify(runtime.database, runtime.store, runtime.settings.batch_size)
     return [Drift(**vars(d)) for d in drift]
@@ -73,7 +74,7 @@ def verify_projections(request: Request, user: Admin) -> list[Drift]:
 
 @router.post("/projections/rebuild")
 def rebuild_projections(request: Request, user: Admin) -> Rebuilt:
-    """Empties every table of the read model and applies the whole log again."""
+    """Applies the whole log again into shadow tables and swaps them in at one position."""
     runtime = api_state(request).runtime
     return Rebuilt(applied=runtime.read_model.rebuild(runtime.settings.batch_size))
 
