@@ -61,7 +61,8 @@ def test_a_failing_remove_vm_is_watched_live_then_its_failed_command_is_replayed
 
     page.click("#nav a[href='#/projections']")
     page.click("#verify")
-    page.wait_for_selector("#no-drift")
+    verdict = page.wait_for_selector("#projection-result p:not(.muted)", timeout=60_000)
+    assert verdict.inner_text().startswith("No drift"), page.inner_text("#projection-result")
 
 
 def test_the_jobs_list_shows_new_jobs_and_their_ends_as_they_happen(console: Console) -> None:

@@ -84,14 +84,37 @@ const listeners = new Set();
 let reader = null;
 let last = null;
 
-export function listen(handler) {
-  listeners.add(handler);
+// `refresh` runs after a burst of events that `wanted` accepts, once the read model has
+// applied them (the stream can be ahead of it), and each time the stream (re)connects, so
+// that nothing stored between a view's first fetch and the stream's start is missed.
+export function listen(wanted, refresh) {
+  listeners.add({ wanted, refresh: settled(refresh) });
   startStream();
-  return () => listeners.delete(handler);
 }
 
 export function stopListening() {
   listeners.clear();
+}
+
+function settled(refresh) {
+  let timer = null;
+  let position = 0;
+  return (at) => {
+    position = Math.max(position, at);
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await caughtUp(position);
+      await refresh();
+    }, 80);
+  };
+}
+
+async function caughtUp(position) {
+  for (let tries = 0; position > 0 && tries < 50; tries += 1) {
+    const [model] = await get("/projections");
+    if (model.position >= position) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function stopStream() {
@@ -107,6 +130,7 @@ async function startStream() {
     const from = last === null ? "" : `?after=${last}`;
     const answer = await fetch(`/api/v1/events${from}`, { headers: headers(), signal: controller.signal });
     if (!answer.ok) throw new ApiError(answer.status, "stream refused");
+    for (const listener of listeners) listener.refresh(0);
     await readMessages(answer.body, dispatch);
   } catch (error) {
     if (controller.signal.aborted) return;
@@ -121,7 +145,9 @@ function dispatch(message) {
   if (!message.data) return;
   last = Number(message.id);
   const event = JSON.parse(message.data);
-  for (const handler of listeners) handler(event);
+  for (const listener of listeners) {
+    if (listener.wanted(event)) listener.refresh(event.position);
+  }
 }
 
 async function readMessages(body, onMessage) {

@@ -35,6 +35,7 @@ async function render() {
   if (!view) return show(problem(`There is no page ${name}.`));
   try {
     await (await view())(args, params);
+    performance.mark("tasktrail:shown", { detail: name });  // the page shows its data: W7 reads it
   } catch (error) {
     show(problem(error));
   }

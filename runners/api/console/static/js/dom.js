@@ -49,12 +49,3 @@ export function json(value) {
 export function problem(error) {
   return h("p", { class: "problem", role: "alert" }, String(error.message ?? error));
 }
-
-// Calls `action` once no further call came for `ms` milliseconds: a burst of events, one fetch.
-export function debounced(action, ms = 120) {
-  let timer = null;
-  return () => {
-    clearTimeout(timer);
-    timer = setTimeout(action, ms);
-  };
-}

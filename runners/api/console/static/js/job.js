@@ -1,7 +1,7 @@
 // One job: its step tree as a Gantt timeline, kept current by the stream; running bars grow.
 
 import { get, listen } from "./api.js";
-import { badge, debounced, h, idLink, show, when } from "./dom.js";
+import { badge, h, idLink, show, when } from "./dom.js";
 
 const WATCHED = new Set(["Job", "Step", "AsyncTask", "Command"]);
 
@@ -15,17 +15,12 @@ export async function jobView([jobId]) {
     head.replaceChildren(summary(job));
     chart.replaceChildren(...timeline(job));
   };
+  listen((event) => WATCHED.has(event.aggregate_type), refresh);
   await refresh();
-  listen(debouncedFor(refresh));
   const timer = setInterval(() => {
     if (!document.body.contains(chart)) return clearInterval(timer);
     if (job && job.status === "STARTED") grow(chart, job);
   }, 250);
-}
-
-function debouncedFor(refresh) {
-  const again = debounced(refresh, 80);
-  return (event) => { if (WATCHED.has(event.aggregate_type)) again(); };
 }
 
 function summary(job) {

@@ -1,7 +1,7 @@
 // Jobs, newest first: filters in the URL, paging, and the list kept current by the stream.
 
 import { get, listen, query } from "./api.js";
-import { badge, debounced, h, idLink, seconds, show, table, when } from "./dom.js";
+import { badge, h, idLink, seconds, show, table, when } from "./dom.js";
 
 const PAGE = 25;
 const FILTERS = ["status", "action_type", "owner", "correlation_id", "since", "until"];
@@ -19,9 +19,8 @@ export async function jobsView(args, params) {
     rows.replaceChildren(jobTable(jobs.slice(0, PAGE)));
     pager.replaceChildren(pageLinks(filters, page, jobs.length > PAGE));
   };
+  listen((event) => event.aggregate_type === "Job", refresh);
   await refresh();
-  const again = debounced(refresh);
-  listen((event) => { if (event.aggregate_type === "Job" || event.aggregate_type === "Step") again(); });
 }
 
 function iso(local) {

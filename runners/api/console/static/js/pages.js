@@ -1,7 +1,7 @@
 // The lists of what went wrong or is held: failed commands, what is blocked, locks.
 
 import { get, listen } from "./api.js";
-import { debounced, h, idLink, show, table, when } from "./dom.js";
+import { h, idLink, show, table, when } from "./dom.js";
 
 export async function failedView() {
   const failed = await get("/failed?limit=200");
@@ -24,8 +24,8 @@ export async function blockedView() {
       h("td", {}, idLink("history", b.id)), h("td", {}, b.kind), h("td", {}, b.state),
       h("td", {}, b.waiting_on.join("; ")), h("td", { class: "num" }, `${b.idle_seconds.toFixed(1)} s`))), "Nothing is in flight."));
   };
+  listen(() => true, refresh);
   await refresh();
-  listen(debounced(refresh, 300));
 }
 
 export async function locksView() {
@@ -37,6 +37,6 @@ export async function locksView() {
       h("td", {}, l.lock_group), h("td", {}, idLink("history", l.entity_id)), h("td", {}, l.exclusive ? "yes" : "no"),
       h("td", {}, idLink("history", l.command_id)), h("td", {}, when(l.since)), h("td", {}, l.message))), "No lock is held."));
   };
+  listen((event) => event.aggregate_type === "Lock", refresh);
   await refresh();
-  listen((event) => { if (event.aggregate_type === "Lock") refresh(); });
 }
