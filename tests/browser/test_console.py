@@ -13,9 +13,14 @@ import httpx
 from tests.browser.conftest import ADMIN, VIEWER, Console
 
 
-def bar_width(page: Any, step: str) -> float:
-    width: float = page.eval_on_selector(step + " .bar", "bar => bar.getBoundingClientRect().width")
-    return width
+def reaches_now(page: Any, row: str) -> bool:
+    """The row's bar ends where the time scale ends: now, while the job runs."""
+    ends: list[float] = page.eval_on_selector(
+        row,
+        "row => [row.querySelector('.bar'), row.querySelector('.track')]"
+        ".map(e => e.getBoundingClientRect().right)",
+    )
+    return abs(ends[0] - ends[1]) < 2
 
 
 def test_a_failing_remove_vm_is_watched_live_then_its_failed_command_is_replayed(
@@ -32,12 +37,13 @@ def test_a_failing_remove_vm_is_watched_live_then_its_failed_command_is_replayed
     page.evaluate("window.stayed = true")
     running = "#timeline .row[data-type=DELETE_IMAGE][data-status=STARTED]"
     page.wait_for_selector(running)
-    first = bar_width(page, running)
+    scale = page.inner_text("#timeline .axis span:last-child")
     page.wait_for_function(
-        "([row, width]) => { const bar = document.querySelector(row + ' .bar');"
-        " return bar === null || bar.getBoundingClientRect().width > width + 5; }",
-        arg=[running, first],
+        "scale => document.querySelector('#timeline .axis span:last-child').textContent !== scale",
+        arg=scale,
     )
+    assert reaches_now(page, running), "a running bar stops short of the scale's end (now)"
+    console.finish_storage_tasks(2)
     page.wait_for_selector("h1 .badge.s-failed")
     assert page.evaluate("window.stayed"), "the page reloaded instead of updating itself"
     failed = "#timeline .row[data-type=DELETE_IMAGE][data-status=FAILED]"
@@ -52,7 +58,7 @@ def test_a_failing_remove_vm_is_watched_live_then_its_failed_command_is_replayed
     page.wait_for_selector("#state[data-version='2'][data-state=ACTIVE]")
     assert "NOT_STARTED → ACTIVE" in page.inner_text("#change")
     assert page.url.endswith("?v=2")
-    page.screenshot(path=console.shots / "console-history.png", full_page=True)
+    page.screenshot(path=console.shots / "console-history.png")
     page.reload()
     page.wait_for_selector("#state[data-version='2'][data-state=ACTIVE]")
     position = page.get_attribute("tr[data-version='2'] a", "href")
@@ -74,6 +80,7 @@ def test_the_jobs_list_shows_new_jobs_and_their_ends_as_they_happen(console: Con
     with httpx.Client(base_url=console.url, auth=ADMIN) as http:
         job_id = http.post("/api/v1/commands", json=body).json()["job_id"]
     page.wait_for_selector(f"tr[data-job='{job_id}'] .badge.s-started")
+    console.finish_storage_tasks(1)
     page.wait_for_selector(f"tr[data-job='{job_id}'] .badge.s-finished")
     assert page.evaluate("window.stayed")
     page.screenshot(path=console.shots / "console-jobs.png")

@@ -11,7 +11,7 @@ export async function jobView([jobId]) {
   show(head, chart);
   let job = null;
   const refresh = async () => {
-    job = await get(`/jobs/${jobId}`);
+    job = await recorded(jobId);
     head.replaceChildren(summary(job));
     chart.replaceChildren(...timeline(job));
   };
@@ -21,6 +21,18 @@ export async function jobView([jobId]) {
     if (!document.body.contains(chart)) return clearInterval(timer);
     if (job && job.status === "STARTED") grow(chart, job);
   }, 250);
+}
+
+// A job just run may not be in the read model yet: the API answered once it was recorded.
+async function recorded(jobId) {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await get(`/jobs/${jobId}`);
+    } catch (error) {
+      if (error.status !== 404 || tries === 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 function summary(job) {
