@@ -49,11 +49,12 @@ class Console:
     """Playwright's Browser."""
     shots: Path
 
-    def page(self, user: tuple[str, str] = ADMIN) -> Any:
-        """A new browser page, logged in through the console's login page as ``user``."""
+    def page(self, user: tuple[str, str] = ADMIN, link: str = "") -> Any:
+        """A new browser page opening ``link`` (e.g. ``#/run``), logged in through the
+        console's login page as ``user``."""
         page = self.browser.new_context(viewport={"width": 1100, "height": 640}).new_page()
         page.set_default_timeout(20_000)
-        page.goto(f"{self.url}/")
+        page.goto(f"{self.url}/{link}")
         page.fill("input[name=username]", user[0])
         page.fill("input[name=password]", user[1])
         page.click("form.login button")

@@ -69,6 +69,11 @@ def test_a_failing_remove_vm_is_watched_live_then_its_failed_command_is_replayed
     page.click("#verify")
     verdict = page.wait_for_selector("#projection-result p:not(.muted)", timeout=60_000)
     assert verdict.inner_text().startswith("No drift"), page.inner_text("#projection-result")
+    page.click("#rebuild")
+    rebuilt = page.wait_for_selector("#projection-result p.ok:text('Rebuilt')", timeout=60_000)
+    applied = int(rebuilt.inner_text().split()[1])
+    position = page.inner_text("#projection-status td:nth-child(2)")
+    assert applied == int(position) > 0
 
 
 def test_the_jobs_list_shows_new_jobs_and_their_ends_as_they_happen(console: Console) -> None:
@@ -104,14 +109,25 @@ def test_a_refusal_shows_ovirts_message_and_a_read_only_user_sees_no_run_control
     page.select_option("select[name=vm_id]", running["vm_id"])
     page.click("form.run button")
     assert "ACTION_TYPE_FAILED_VM_IS_RUNNING" in page.inner_text("#run-result .problem")
-    viewer = console.page(VIEWER)
-    assert not viewer.is_visible("#nav a[href='#/run']")
-    viewer.goto(f"{console.url}/#/run")
+    viewer = console.page(VIEWER, "#/run")
     viewer.wait_for_selector("text=for operators and admins")
+    assert not viewer.is_visible("#nav a[href='#/run']")
     assert viewer.locator("form.run").count() == 0
     viewer.goto(f"{console.url}/#/projections")
     viewer.wait_for_selector("text=for admins")
     assert viewer.locator("#verify, #rebuild").count() == 0
+    for path, heading in [
+        ("failed", "Failed commands"),
+        ("blocked", "Blocked"),
+        ("locks", "Locks"),
+    ]:
+        viewer.goto(f"{console.url}/#/{path}")
+        viewer.wait_for_selector(f"h1:text-is('{heading}')")
+        viewer.wait_for_function(
+            "page => performance.getEntriesByName('tasktrail:shown').some(m => m.detail === page)",
+            arg=path,
+        )
+        assert viewer.locator(".problem").count() == 0
 
 
 def test_the_page_and_its_scripts_are_served_without_credentials_and_hold_no_data(

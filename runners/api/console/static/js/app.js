@@ -29,7 +29,8 @@ export function go(hash) {
 async function render() {
   stopListening();
   const { name, args, params } = route();
-  if (name === "login" || !session()) return loginView(params.get("next"));
+  if (name === "login") return loginView(params.get("next"));
+  if (!session()) return loginView(location.hash);  // a pasted link opens once logged in
   header();
   const view = VIEWS[name];
   if (!view) return show(problem(`There is no page ${name}.`));
@@ -62,7 +63,9 @@ function loginView(next) {
     const form = new FormData(event.target);
     try {
       await login(form.get("username"), form.get("password"));
-      go(next && !next.startsWith("#/login") ? next : "#/jobs");
+      const target = next && !next.startsWith("#/login") ? next : "#/jobs";
+      if (location.hash === target) render();  // the same hash fires no hashchange
+      else go(target);
     } catch (error) {
       message.replaceChildren(problem(error));
     }
