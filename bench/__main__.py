@@ -25,6 +25,7 @@ WORKLOADS = [
     "w4_replay",
     "w5_peers",
     "w6_api",
+    "w7_console",
     "memory",
 ]
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from domain.model.errors import TasktrailError
 from runners.api import operations
 from runners.api.auth import Authenticator
+from runners.api.console import mount_console
 from runners.api.engine_thread import BackgroundEngine
 from runners.api.errors import ApiError, translated
 from runners.api.latency import EndLatency
@@ -42,6 +43,7 @@ def create_app(runtime: Runtime, settings: ApiSettings) -> FastAPI:
     app.include_router(sso.router)
     app.include_router(operations.router)
     app.mount("/api/v1", v1_app(state))
+    mount_console(app)
     app.add_exception_handler(ApiError, _fault)  # type: ignore[arg-type]
     app.add_exception_handler(TasktrailError, _tasktrail_fault)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from runners.api.views import (
     DataCenterView,
     DiskView,
     HistoryEvent,
+    JobQuery,
     JobTree,
     JobView,
     LockView,
@@ -33,20 +34,24 @@ from runners.api.views import (
 )
 
 
-def jobs(
-    model: ReadModel,
-    status: str | None = None,
-    correlation_id: str | None = None,
-    limit: int | None = None,
-) -> list[JobView]:
-    """Jobs, newest first."""
+def jobs(model: ReadModel, query: JobQuery | None = None) -> list[JobView]:
+    """Jobs, newest first, filtered and paged as ``query`` asks."""
+    query = query or JobQuery()
     t = views.jobs(model.tables)
-    query = sa.select(t).order_by(t.c.start_time.desc(), t.c.job_id).limit(limit)
-    if status is not None:
-        query = query.where(t.c.status == status.upper())
-    if correlation_id is not None:
-        query = query.where(t.c.correlation_id == correlation_id)
-    return [_job(row) for row in fetch_all(model, query)]
+    select = sa.select(t).order_by(t.c.start_time.desc(), t.c.job_id)
+    wanted = {
+        t.c.status: query.status and query.status.upper(),
+        t.c.correlation_id: query.correlation_id,
+        t.c.action_type: query.action_type,
+        t.c.owner: query.owner,
+    }
+    select = select.where(*(column == value for column, value in wanted.items() if value))
+    if query.since is not None:
+        select = select.where(t.c.start_time >= _utc(query.since))
+    if query.until is not None:
+        select = select.where(t.c.start_time < _utc(query.until))
+    select = select.limit(query.limit).offset(query.offset)
+    return [_job(row) for row in fetch_all(model, select)]
 
 
 def job(model: ReadModel, job_id: UUID) -> JobView:
@@ -75,7 +80,18 @@ def steps(model: ReadModel, job_id: UUID) -> list[StepView]:
     found = [_step(row) for row in fetch_all(model, query)]
     if not found:
         job(model, job_id)
-    return found
+    began = _beginners(model, [s.id for s in found])
+    return [s.model_copy(update={"command_id": began.get(s.id)}) for s in found]
+
+
+def _beginners(model: ReadModel, step_ids: list[UUID]) -> dict[UUID, UUID]:
+    """The command that began each step: the causation of the step's first event."""
+    e = model.tables.event_index
+    query = sa.select(e.c.aggregate_id, e.c.causation_id).where(
+        e.c.aggregate_id.in_(step_ids), e.c.version == 1, e.c.causation_id.is_not(None)
+    )
+    with model.engine.connect() as connection:
+        return {row.aggregate_id: row.causation_id for row in connection.execute(query)}
 
 
 def step(model: ReadModel, job_id: UUID, step_id: UUID) -> StepView:

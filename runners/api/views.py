@@ -31,6 +31,8 @@ class StepView(BaseModel):
     external_id: str | None
     reason: str | None
     """Why the step failed, when it did."""
+    command_id: UUID | None = None
+    """The command that began the step (its storage task, for VDSM: ``external_id``)."""
     steps: list[StepView] = Field(default_factory=list)
     """Its sub-steps, in the step trees of tasktrail's API (empty in flat lists)."""
 
@@ -49,6 +51,19 @@ class JobView(BaseModel):
     external: bool
     auto_cleared: bool
     reason: str | None
+
+
+class JobQuery(BaseModel):
+    """Which jobs to list: filters combine with AND; ``since`` and ``until`` bound the start."""
+
+    status: str | None = None
+    correlation_id: str | None = None
+    action_type: str | None = None
+    owner: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+    offset: int = 0
 
 
 class JobTree(JobView):

@@ -6,7 +6,17 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from runners.api.state import ApiState
-from runners.api.v1 import admin, audit, commands, debugging, in_flight, jobs, problems, stream
+from runners.api.v1 import (
+    admin,
+    audit,
+    commands,
+    debugging,
+    in_flight,
+    jobs,
+    problems,
+    session,
+    stream,
+)
 from runners.api.v1.query import no_unknown_query
 from runners.bundle import engine_version
 
@@ -28,7 +38,7 @@ def v1_app(state: ApiState) -> FastAPI:
         redoc_url=None,
     )
     app.state.api = state
-    for module in (commands, jobs, audit, in_flight, admin, debugging, stream):
+    for module in (commands, jobs, audit, in_flight, admin, debugging, stream, session):
         app.include_router(
             module.router, dependencies=[Depends(no_unknown_query)], responses=problems.ERRORS
         )

@@ -14,14 +14,14 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from projections.changes import aggregate_type, event_type
 from projections.event_log import Recorded
 from runners.api.access import Reader
-from runners.api.errors import BadInputError
+from runners.api.errors import BadInputError, UnknownIdError
 from runners.api.state import ApiState, api_state
 from runners.api.v1.audit import MAX_POSITION
 
@@ -60,6 +60,17 @@ def events(
     start = after if after is not None else _position(last_event_id)
     first = state.runtime.store.head() if start is None else start
     return EventSourceResponse(_follow(state, first), ping=15)
+
+
+@router.get("/events/{position}")
+def event_at(
+    request: Request, position: Annotated[int, Path(ge=1, le=MAX_POSITION)], user: Reader
+) -> dict[str, Any]:
+    """One event as the stream sends it: what a link to an event position names."""
+    found = api_state(request).runtime.store.read(position - 1, 1)
+    if not found or found[0].position != position:
+        raise UnknownIdError(f"no event at position {position}")
+    return as_json(found[0])
 
 
 def _position(last_event_id: str | None) -> int | None:
