@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 _SCHEMA_LOCK = 0x7A5C_FFFF
 
 

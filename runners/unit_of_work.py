@@ -21,6 +21,7 @@ from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongA
 from domain.services.ports import EngineNotice
 from runners.aggregate_cache import AggregateCache
 from runners.event_store import EventStore
+from runners.transient import retryable
 
 A = TypeVar("A", bound=StateMachineAggregate)
 Mark = dict[UUID, tuple[int, int]]
@@ -54,7 +55,8 @@ class UnitOfWork:
     def _load(self, cls: type[A], aggregate_id: UUID) -> StateMachineAggregate:
         base = self.cache.get(aggregate_id)
         if base is None:
-            base = self.store.load(cls, aggregate_id)
+            with retryable(f"load {cls.__name__} {aggregate_id}"):
+                base = self.store.load(cls, aggregate_id)
             self.cache.put(base)
         self._loaded[aggregate_id] = base
         working = self._working[aggregate_id] = copy(base)
@@ -73,6 +75,18 @@ class UnitOfWork:
 
     def announce(self, *notices: EngineNotice) -> None:
         self._notices.extend(notices)
+
+    def stale(self, *aggregate_ids: UUID) -> list[UUID]:
+        """Asks the store; the stale ones are dropped from the cache, to be read anew."""
+        asked = aggregate_ids or tuple(self._loaded)
+        moved = [i for i in asked if i in self._loaded and self._moved(i)]
+        self.cache.evict(moved)
+        return moved
+
+    def _moved(self, aggregate_id: UUID) -> bool:
+        loaded = self._loaded[aggregate_id]
+        with retryable(f"read the version of {aggregate_id}"):
+            return self.store.moved_past(aggregate_id, loaded.version if loaded else 0)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -127,7 +141,8 @@ class UnitOfWork:
         """Saves every pending event; returns the last position stored (0 if none)."""
         events = self.pending
         try:
-            self.positions = self.store.append(events)
+            with retryable("save"):
+                self.positions = self.store.append(events)
         except ConcurrencyError:
             self.cache.evict(self._working)
             raise

@@ -31,7 +31,9 @@ from domain.services.failures import executed, execution_failed
 from domain.services.ids import child_id_for, task_id_for
 from domain.services.job_tracking import add_step
 from domain.services.locks import release_all
+from domain.services.messages import Msg
 from domain.services.ports import StorageError
+from domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
     from enum import StrEnum
@@ -62,6 +64,7 @@ def execute(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
     except RetryableError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
+        raise_if_raced(uow)
         execution_failed(ports, uow, command_id, error)
     else:
         executed(ports, uow, command_id, result, succeeded=run.succeeded)
@@ -176,14 +179,19 @@ class Execution:
     ) -> AsyncTask:
         """The SPM verb, then the task recorded Polling with its step (CoCoAsyncTaskHelper).
 
+        Not from a stale view: if another engine moved this command or its root since it was
+        read, this is a lost race (ConcurrencyError) and the SPM hears nothing. The SPM keeps
+        every id it accepted, so a submission that races past that check (or is tried again
+        after a lost answer or a failed save) finds the task and starts nothing twice.
         Raises StorageRefusedError with the SPM's own message when it refuses.
         """
         command = self.command
         task_id = task_id_for(command.id, index)
+        raise_if_raced(self.uow, command.root_command_id, command.id)
         try:
             self.ports.storage.create_task(storage_pool_id, str(task_id), task_type, entity_id)
         except StorageError as refused:
-            raise StorageRefusedError(str(refused)) from refused
+            raise StorageRefusedError(f"{Msg.STORAGE_REFUSED}: {refused}") from refused
         step = self._task_step(command, step_type, description)
         task = AsyncTask(
             self.cause,

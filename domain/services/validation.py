@@ -32,8 +32,9 @@ Params = Mapping[str, Any] | ActionParameters
 
 CORRELATION_ID = re.compile(r"[0-9a-zA-Z_-]{1,50}", re.ASCII)
 """oVirt's rule on ActionParametersBase.correlationId: NO_SPECIAL_CHARACTERS, size 1 to 50."""
-USER_NAME_LIMIT = 255
-"""The longest user name tasktrail records (oVirt's audit_log.user_name is 255 wide)."""
+USER_NAME_LIMIT = 128
+"""The longest user name tasktrail records: every event carries it, and the read model's event
+index keeps it in a column this wide (projections/tt_tables.py uses this very limit)."""
 
 
 class JobStart(Enum):

@@ -217,12 +217,6 @@ def test_demo_beside_a_running_serve_finishes_its_job(
     assert world.audit([]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an engine hands storage tasks to the SPM from its own, possibly stale, view of a "
-    "command before the save that would show it lost the race; the SPM forgets cleared ids, so "
-    "the deletion starts again and is never recorded or cleared",
-)
 def test_a_late_submission_by_a_second_engine_never_restarts_a_cleared_task(
     database_url: str,
 ) -> None:
@@ -302,11 +296,6 @@ def test_a_failed_save_after_the_spm_accepted_a_task_never_reports_it_never_subm
     assert audit(engine.store, [item], ledger) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the event store raises a dropped connection as eventsourcing's OperationalError, "
-    "not a RetryableError, so a read failing inside execute is recorded as the command's failure",
-)
 def test_a_dropped_connection_while_executing_is_retried_never_recorded_as_a_failure(
     database_url: str,
 ) -> None:
@@ -486,7 +475,6 @@ RUN_WAIT_UNGUARDED = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=RUN_WAIT_UNGUARDED)
 def test_run_wait_survives_a_database_error_while_it_waits(database_url: str) -> None:
     deployment = Deployment(database_url)
     [(vm_id, _)] = deployment.vms(1)
@@ -561,11 +549,6 @@ def test_serve_with_a_database_it_cannot_use_stops_with_one_line() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation accepts user names up to 255 characters (USER_NAME_LIMIT) while the "
-    "read model's user columns hold 128, so a long name is recorded and poisons projection",
-)
 def test_a_user_name_longer_than_its_column_is_refused_with_one_line(world: World) -> None:
     before = world.events()
     refused = world.processes.run(
