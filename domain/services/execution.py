@@ -29,7 +29,7 @@ from domain.model.step.machine import StepEnum
 from domain.services import compensation
 from domain.services.failures import executed, execution_failed
 from domain.services.ids import child_id_for, task_id_for
-from domain.services.job_tracking import add_step
+from domain.services.job_tracking import add_step, end_step, start_job
 from domain.services.locks import release_all
 from domain.services.messages import Msg
 from domain.services.ports import StorageError
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from domain.model.events import Cause
     from domain.model.inventory.disk import Disk
     from domain.model.inventory.vm import Vm
-    from domain.services.command_base import ActionParameters
+    from domain.services.command_base import ActionParameters, CommandBase
     from domain.services.ports import EngineNotice, Ports, UnitOfWork
 
 
@@ -57,7 +57,7 @@ def execute(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
     handler = ports.registry.handler_for(command)
     cause = ports.cause_for(command, command_id)
     if command.state is CommandStatus.NOT_STARTED:
-        _begin(uow, command, cause)
+        _begin(uow, command, handler, cause)
     run = Execution(ports, uow, command_id, cause)
     try:
         result = handler.execute(run)
@@ -71,13 +71,21 @@ def execute(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
     return True
 
 
-def _begin(uow: UnitOfWork, command: Command, cause: Cause) -> None:
+def _begin(uow: UnitOfWork, command: Command, handler: CommandBase[Any], cause: Cause) -> None:
     """EXECUTING starts (job step #1) and the command is ACTIVE (CommandBase.execute)."""
     step_id = None
     if command.job_id is not None and command.is_root:
-        job = uow.get(Job, command.job_id)
+        job = uow.find(Job, command.job_id) or _job_of_0_1(uow, handler, cause, command.job_id)
         step_id = add_step(uow, cause, job, StepEnum.EXECUTING, "Executing").id
     command.activate(cause, step_id)
+
+
+def _job_of_0_1(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause, job_id: UUID) -> Job:
+    """A root validated by version 0.1 names a job 0.1 would have begun only now, at
+    execution: it is begun as 0.1 did (its VALIDATING step passed), so the command resumes."""
+    job = start_job(uow, handler, cause, job_id)
+    end_step(uow.get(Step, job.step_ids[0]), cause, succeeded=True)
+    return job
 
 
 @dataclass(frozen=True)
