@@ -25,7 +25,9 @@ import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
 
+from domain.actions.remove_vm import RemoveVmCommand
 from domain.model.async_task.machine import AsyncTaskType
+from domain.model.events import Cause
 from domain.model.inventory.disk import Disk, DiskStatus
 from domain.model.inventory.vm import Vm
 from domain.model.lock.aggregate import EngineLock, lock_id
@@ -232,6 +234,36 @@ def test_a_late_submission_by_a_second_engine_never_restarts_a_cleared_task(
     b.loop.step()
     until_idle(a, b)
     assert audit(a.store, [item], ledger) == []
+
+
+def test_a_failure_met_from_a_stale_view_is_a_lost_race_never_recorded(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While B executes the RemoveVm, another engine saves to its VM; B's execute then throws.
+    The root B would record the failure on is current, so only asking whether what B read
+    has moved tells a lost race from a failure: B decides again and the job finishes."""
+    a, b = engine_on(database_url), engine_on(database_url)
+    item = removal(b)
+    ledger = StorageLedger(database_url)
+    execute, thrown = RemoveVmCommand.execute, []
+
+    def moved_then_thrown(self: RemoveVmCommand, run: Any) -> Any:
+        if thrown:
+            return execute(self, run)
+        run.uow.get(Vm, item.vm_id)
+        vm = a.store.load(Vm, item.vm_id)
+        cause = Cause.of(a.clock, user_id="admin", correlation_id="other-engine")
+        vm.begin_snapshot(cause)
+        vm.end_snapshot(cause)
+        a.save(vm)
+        thrown.append(item.vm_id)
+        raise RuntimeError("met from a view another engine has changed")
+
+    monkeypatch.setattr(RemoveVmCommand, "execute", moved_then_thrown)
+    until_idle(b)
+    assert thrown, "the execute never threw: nothing was tested"
+    assert "EXECUTION_FAILED" not in b.states_of(item.root)
+    assert audit(b.store, [item], ledger) == []
 
 
 @pytest.mark.postgres
