@@ -43,8 +43,15 @@ class UnitOfWork:
         self._notices: list[EngineNotice] = []
         self.positions: list[int] = []
         """The positions of the events the last commit stored."""
+        self._reads: list[UUID] = []
+        """Every aggregate asked for or added, in order; ``_marks``: where each open
+        savepoint began, so ``stale`` asks only about what the current decision read."""
+        self._marks: list[int] = []
+        self._stale: set[UUID] = set()
+        """Found stale: never put back into the cache by ``commit``."""
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        self._reads.append(aggregate_id)
         found = self._working.get(aggregate_id)
         if found is None:
             found = self._load(cls, aggregate_id)
@@ -70,6 +77,7 @@ class UnitOfWork:
 
     def add(self, *aggregates: StateMachineAggregate) -> None:
         for aggregate in aggregates:
+            self._reads.append(aggregate.id)
             self._working[aggregate.id] = aggregate
             self._loaded.setdefault(aggregate.id, None)
 
@@ -77,9 +85,13 @@ class UnitOfWork:
         self._notices.extend(notices)
 
     def stale(self, *aggregate_ids: UUID) -> list[UUID]:
-        """Asks the store; the stale ones are dropped from the cache, to be read anew."""
-        asked = aggregate_ids or tuple(self._loaded)
+        """Asks the store about those named, else about what was read since the innermost
+        open savepoint began (one decision's reads, not the whole round's, which other
+        engines' writes always make partly stale). The stale ones leave the cache."""
+        since = self._marks[-1] if self._marks else 0
+        asked = aggregate_ids or tuple(dict.fromkeys(self._reads[since:]))
         moved = [i for i in asked if i in self._loaded and self._moved(i)]
+        self._stale.update(moved)
         self.cache.evict(moved)
         return moved
 
@@ -92,12 +104,15 @@ class UnitOfWork:
     def savepoint(self) -> Iterator[None]:
         mark = {i: (a.version, len(a.pending_events)) for i, a in self._working.items()}
         notices = len(self._notices)
+        self._marks.append(len(self._reads))
         try:
             yield
         except BaseException:
             self._roll_back(mark)
             del self._notices[notices:]
             raise
+        finally:
+            self._marks.pop()
 
     def _roll_back(self, mark: Mark) -> None:
         for aggregate_id in [i for i in self._working if i not in mark]:
@@ -148,7 +163,8 @@ class UnitOfWork:
             raise
         for aggregate in self._working.values():
             aggregate.collect_events()
-            self.cache.put(aggregate)
+            if aggregate.id not in self._stale:
+                self.cache.put(aggregate)
         self._fire()
         return self.positions[-1] if self.positions else 0
 

@@ -54,8 +54,9 @@ class UnitOfWork(Protocol):
         ...
 
     def stale(self, *aggregate_ids: UUID) -> list[UUID]:
-        """Of the aggregates read here (those named, or all), the ones another writer has
-        stored events of since: what this unit of work decided from them is a lost race."""
+        """Of the aggregates read here (those named, or else those read inside the innermost
+        open savepoint), the ones another writer has stored events of since: what was decided
+        from them is a lost race."""
         ...
 
     def savepoint(self) -> AbstractContextManager[None]:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 def raise_if_raced(uow: UnitOfWork, *aggregate_ids: UUID) -> None:
-    """ConcurrencyError when any of the aggregates (default: all) ``uow`` read has moved.
+    """ConcurrencyError when any of the aggregates named (default: those the current
+    decision read, inside its savepoint) has moved.
 
     Called in an ``except`` block, the error met is kept as the ConcurrencyError's context.
     """
