@@ -184,18 +184,9 @@ def one_line(stderr: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-LATE_SUBMISSION = (
-    "on SQLite every engine acts on everything, and a late submission from a stale cache "
-    "sometimes restarts a cleared task (see the late-submission test), so this run fails now "
-    "and then"
-)
-
-
 def test_run_wait_beside_a_running_serve_never_records_a_lost_race_as_a_failure(
-    world: World, request: pytest.FixtureRequest
+    world: World,
 ) -> None:
-    if not is_postgres(world.url):
-        request.applymarker(pytest.mark.xfail(strict=False, reason=LATE_SUBMISSION))
     removals = world.removals(6)
     server = world.serving()
     callers = [world.run_wait(item.vm_id) for item in removals]
@@ -207,11 +198,7 @@ def test_run_wait_beside_a_running_serve_never_records_a_lost_race_as_a_failure(
     assert world.audit(removals) == []
 
 
-def test_demo_beside_a_running_serve_finishes_its_job(
-    world: World, request: pytest.FixtureRequest
-) -> None:
-    if not is_postgres(world.url):
-        request.applymarker(pytest.mark.xfail(strict=False, reason=LATE_SUBMISSION))
+def test_demo_beside_a_running_serve_finishes_its_job(world: World) -> None:
     server = world.serving()
     demos = [world.processes.run("demo", "--disks", "3", "--json", timeout=120) for _ in range(2)]
     stopped(world, server)
@@ -501,12 +488,6 @@ def test_jobs_beside_a_busy_serve_on_sqlite_never_fails(sqlite_world: World) -> 
     assert codes == [0] * 12
 
 
-RUN_WAIT_UNGUARDED = (
-    "run --wait (LocalEngine) reads its command and refreshes the read model outside the "
-    "engine loop's guarded duties, so one failed database call kills it"
-)
-
-
 def test_run_wait_survives_a_database_error_while_it_waits(database_url: str) -> None:
     deployment = Deployment(database_url)
     [(vm_id, _)] = deployment.vms(1)
@@ -530,7 +511,6 @@ def test_run_wait_survives_a_database_error_while_it_waits(database_url: str) ->
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=False, reason=RUN_WAIT_UNGUARDED + " (when a termination lands there)")
 def test_run_wait_survives_its_database_sessions_being_terminated(pg_world: World) -> None:
     [item] = pg_world.removals(1)
     caller = pg_world.processes.start(
