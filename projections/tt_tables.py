@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from domain.services.validation import USER_NAME_LIMIT
 from projections.column_types import TIME, Uuid
 
 
@@ -164,7 +165,7 @@ def _history(md: sa.MetaData, n: Callable[[str], str]) -> dict[str, sa.Table]:
             sa.Column("from_state", sa.String(32)),
             sa.Column("to_state", sa.String(32), nullable=False),
             sa.Column("timestamp", TIME, nullable=False, index=True),
-            sa.Column("user_id", sa.String(128), nullable=False, index=True),
+            sa.Column("user_id", sa.String(USER_NAME_LIMIT), nullable=False, index=True),
             sa.Column("correlation_id", sa.String(128), nullable=False, index=True),
             sa.Column("causation_id", Uuid, index=True),
             sa.Index(n("ix_tt_event_type_time"), "event_type", "timestamp"),

@@ -202,7 +202,8 @@ class EngineLoop:
             if item is None:
                 return
             taken.append(item)
-            self._decision(uow, events, *item)
+            if not self._decision(uow, events, *item):
+                waiting.add(item[1])  # decided again next round, from a fresh view
 
     def _next_item(self, waiting: set[UUID]) -> tuple[str, UUID] | None:
         now = self.monotonic()
@@ -216,7 +217,8 @@ class EngineLoop:
                 return kind, item_id
         return None
 
-    def _decision(self, uow: UnitOfWork, events: list[object], kind: str, item_id: UUID) -> None:
+    def _decision(self, uow: UnitOfWork, events: list[object], kind: str, item_id: UUID) -> bool:
+        """False when it threw (undone): this round's unit of work cannot decide it."""
         mark = len(events)
         try:
             with uow.savepoint():
@@ -224,7 +226,7 @@ class EngineLoop:
         except Exception as error:  # noqa: BLE001 - undone, logged, tried again after a back-off
             del events[mark:]
             self._failed(kind, item_id, error)
-            return
+            return False
         self.retries.succeeded(item_id)
         for follow_up in follow_ups:
             self.due.add(*follow_up)
@@ -232,6 +234,7 @@ class EngineLoop:
             self.timing.track(item_id, self.monotonic())
         for event in events[mark:]:
             self.due.observe(event)  # type: ignore[arg-type]
+        return True
 
     def _react(self, uow: UnitOfWork, kind: str, item_id: UUID) -> FollowUps:
         if not self._owns(uow, kind, item_id):
@@ -243,7 +246,8 @@ class EngineLoop:
         if isinstance(self.leases, SoleEngine):
             return True
         if kind in ("tasks_ended", "submit", "clear"):
-            return self.leases.owns(uow.get(AsyncTask, item_id).root_command_id)
+            task = uow.find(AsyncTask, item_id)  # None: recorded by a round never saved
+            return task is not None and self.leases.owns(task.root_command_id)
         return self.leases.owns(uow.get(Command, item_id).root_command_id)
 
     def _failed(self, kind: str, item_id: UUID, error: Exception) -> None:

@@ -80,6 +80,10 @@ class EventStore(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    def moved_past(self, aggregate_id: UUID, version: int) -> bool:
+        """Whether events of the aggregate are stored past ``version`` (0: any at all)."""
+        return bool(self.recorder.select_events(aggregate_id, gt=version, limit=1))
+
     def head(self) -> int:
         """The position of the last stored event (0 for an empty store)."""
         return self.recorder.max_notification_id() or 0

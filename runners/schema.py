@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from runners.database import DatabaseUnusableError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0005"
+HEAD = "0006"
 _SCHEMA_LOCK = 0x7A5C_FFFF
 
 

@@ -97,24 +97,44 @@ class SimulatedSpm:
     def create_task(
         self, storage_pool_id: UUID, task_id: str, task_type: AsyncTaskType, entity_id: UUID
     ) -> None:
-        """Idempotent on ``task_id``, also when two engines submit it at once.
+        """Idempotent on ``task_id``, also when two engines submit it at once, and also once
+        the task is cleared: an id it accepted is never started again.
 
-        A refusal is raised after the consumed fault is committed.
+        The row is inserted or found in one statement (the key decides, not a check before
+        it). A refusal is raised after the consumed fault is committed.
         """
         with self._transaction() as connection:
-            known = sa.select(SPM_TASKS.c.task_id).where(SPM_TASKS.c.task_id == task_id)
-            if connection.execute(known).first():
-                return
+            refusal = self._create(connection, storage_pool_id, task_id, task_type, entity_id)
+        if refusal is not None:
+            raise StorageError(refusal, code=100)
+
+    def _create(
+        self,
+        connection: sa.Connection,
+        pool: UUID,
+        task_id: str,
+        task_type: AsyncTaskType,
+        entity_id: UUID,
+    ) -> str | None:
+        """The refusal's words, or None once the task exists; a task already known leaves the
+        disk's armed faults for its next task."""
+        with connection.begin_nested() as attempt:
             faults = self._take_faults(connection, entity_id)
-            if FaultKind.SUBMIT not in faults:
-                task = self._new_task(storage_pool_id, task_id, task_type, entity_id, faults)
-                connection.execute(_insert(connection).values(task).on_conflict_do_nothing())
-        if FaultKind.SUBMIT in faults:
-            raise StorageError(
-                f"Cannot create task {task_id}: the SPM of pool {storage_pool_id} refused to "
-                f"delete image {entity_id} (VDSM error 100: general exception)",
-                code=100,
-            )
+            if FaultKind.SUBMIT in faults and not self._known(connection, task_id):
+                return (
+                    f"Cannot create task {task_id}: the SPM of pool {pool} refused to delete "
+                    f"image {entity_id} (VDSM error 100: general exception)"
+                )
+            task = self._new_task(pool, task_id, task_type, entity_id, faults)
+            added = _insert(connection).values(task).on_conflict_do_nothing()
+            if connection.execute(added.returning(SPM_TASKS.c.task_id)).first() is None:
+                attempt.rollback()
+        return None
+
+    @staticmethod
+    def _known(connection: sa.Connection, task_id: str) -> bool:
+        found = sa.select(SPM_TASKS.c.task_id).where(SPM_TASKS.c.task_id == task_id)
+        return connection.execute(found).first() is not None
 
     def _take_faults(self, connection: sa.Connection, entity_id: UUID) -> set[FaultKind]:
         """The disk's armed faults, consumed (the deleted rows are locked, so once only).
@@ -159,7 +179,9 @@ class SimulatedSpm:
         now = self.clock.now()
         with self._transaction() as connection:
             rows = connection.execute(
-                sa.select(SPM_TASKS).where(SPM_TASKS.c.storage_pool_id == storage_pool_id)
+                sa.select(SPM_TASKS).where(
+                    SPM_TASKS.c.storage_pool_id == storage_pool_id, ~SPM_TASKS.c.cleared
+                )
             ).all()
             hidden = [r.task_id for r in rows if r.hidden_polls > 0]
             if hidden:
@@ -171,21 +193,21 @@ class SimulatedSpm:
         return {r.task_id: _report(r, now) for r in rows if r.hidden_polls == 0}
 
     def clear_task(self, storage_pool_id: UUID, task_id: str) -> None:
+        """Forgets a finished task: it is no longer reported, but its id stays taken."""
         with self._transaction() as connection:
             row = connection.execute(
-                sa.select(SPM_TASKS).where(SPM_TASKS.c.task_id == task_id)
+                sa.select(SPM_TASKS).where(SPM_TASKS.c.task_id == task_id, ~SPM_TASKS.c.cleared)
             ).first()
             if row is None:
                 raise StorageError(f"task {task_id} not found", code=401)
             if _report(row, self.clock.now()).status.is_running:
                 raise StorageError(f"task {task_id} is still running", code=410)
-            forget = SPM_TASKS.c.task_id == task_id
-            if row.clear_failures > 0:
-                connection.execute(
-                    SPM_TASKS.update().where(forget).values(clear_failures=row.clear_failures - 1)
-                )
-            else:
-                connection.execute(SPM_TASKS.delete().where(forget))
+            failures = max(row.clear_failures - 1, 0)
+            connection.execute(
+                SPM_TASKS.update()
+                .where(SPM_TASKS.c.task_id == task_id)
+                .values(clear_failures=failures, cleared=row.clear_failures == 0)
+            )
         if row.clear_failures > 0:
             raise StorageError(f"could not clear task {task_id}", code=411)
 
@@ -198,7 +220,7 @@ class SimulatedSpm:
             )
 
     def list_tasks(self, storage_pool_id: UUID | None = None) -> list[dict[str, Any]]:
-        query = sa.select(SPM_TASKS).order_by(SPM_TASKS.c.task_id)
+        query = sa.select(SPM_TASKS).where(~SPM_TASKS.c.cleared).order_by(SPM_TASKS.c.task_id)
         if storage_pool_id is not None:
             query = query.where(SPM_TASKS.c.storage_pool_id == storage_pool_id)
         now = self.clock.now()

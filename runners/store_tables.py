@@ -65,6 +65,7 @@ SPM_TASKS = sa.Table(
     sa.Column("hidden_polls", sa.Integer, nullable=False),
     sa.Column("clear_failures", sa.Integer, nullable=False),
     sa.Column("stopped", sa.Boolean, nullable=False),
+    sa.Column("cleared", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 SPM_FAULTS = sa.Table(

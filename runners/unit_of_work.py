@@ -22,6 +22,7 @@ from domain.model.events import sequence_mark
 from domain.services.ports import EngineNotice
 from runners.aggregate_cache import AggregateCache
 from runners.event_store import EventStore
+from runners.transient import retryable
 
 A = TypeVar("A", bound=StateMachineAggregate)
 
@@ -54,8 +55,15 @@ class UnitOfWork:
         self._notices: list[EngineNotice] = []
         self.positions: list[int] = []
         """The positions of the events the last commit stored."""
+        self._reads: list[UUID] = []
+        """Every aggregate asked for or added, in order; ``_marks``: where each open
+        savepoint began, so ``stale`` asks only about what the current decision read."""
+        self._marks: list[int] = []
+        self._stale: set[UUID] = set()
+        """Found stale: never put back into the cache by ``commit``."""
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        self._reads.append(aggregate_id)
         found = self._working.get(aggregate_id)
         if found is None:
             found = self._load(cls, aggregate_id)
@@ -66,7 +74,8 @@ class UnitOfWork:
     def _load(self, cls: type[A], aggregate_id: UUID) -> StateMachineAggregate:
         base = self.cache.get(aggregate_id)
         if base is None:
-            base = self.store.load(cls, aggregate_id)
+            with retryable(f"load {cls.__name__} {aggregate_id}"):
+                base = self.store.load(cls, aggregate_id)
             self.cache.put(base)
         self._loaded[aggregate_id] = base
         working = self._working[aggregate_id] = copy(base)
@@ -80,11 +89,28 @@ class UnitOfWork:
 
     def add(self, *aggregates: StateMachineAggregate) -> None:
         for aggregate in aggregates:
+            self._reads.append(aggregate.id)
             self._working[aggregate.id] = aggregate
             self._loaded.setdefault(aggregate.id, None)
 
     def announce(self, *notices: EngineNotice) -> None:
         self._notices.extend(notices)
+
+    def stale(self, *aggregate_ids: UUID) -> list[UUID]:
+        """Asks the store about those named, else about what was read since the innermost
+        open savepoint began (one decision's reads, not the whole round's, which other
+        engines' writes always make partly stale). The stale ones leave the cache."""
+        since = self._marks[-1] if self._marks else 0
+        asked = aggregate_ids or tuple(dict.fromkeys(self._reads[since:]))
+        moved = [i for i in asked if i in self._loaded and self._moved(i)]
+        self._stale.update(moved)
+        self.cache.evict(moved)
+        return moved
+
+    def _moved(self, aggregate_id: UUID) -> bool:
+        loaded = self._loaded[aggregate_id]
+        with retryable(f"read the version of {aggregate_id}"):
+            return self.store.moved_past(aggregate_id, loaded.version if loaded else 0)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -95,11 +121,14 @@ class UnitOfWork:
         and an event sequence number, and only the undo looks for what changed after it.
         """
         mark = Mark(len(self._working), sequence_mark(), len(self._notices))
+        self._marks.append(len(self._reads))
         try:
             yield
         except BaseException:
             self._roll_back(mark)
             raise
+        finally:
+            self._marks.pop()
 
     def _roll_back(self, mark: Mark) -> None:
         for aggregate_id in list(self._working)[mark.seen :]:
@@ -145,13 +174,15 @@ class UnitOfWork:
         """Saves every pending event; returns the last position stored (0 if none)."""
         events = self.pending
         try:
-            self.positions = self.store.append(events)
+            with retryable("save"):
+                self.positions = self.store.append(events)
         except ConcurrencyError:
             self.cache.evict(self._working)
             raise
         for aggregate in self._working.values():
             aggregate.collect_events()
-            self.cache.put(aggregate)
+            if aggregate.id not in self._stale:
+                self.cache.put(aggregate)
         self._fire()
         return self.positions[-1] if self.positions else 0
 

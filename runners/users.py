@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.model.errors import TasktrailError
+from domain.services.validation import USER_NAME_LIMIT
 from projections.ovirt_codes import user_uuid
 
 METADATA = sa.MetaData()
@@ -76,8 +77,8 @@ class UserError(TasktrailError):
 
 def add_user(engine: sa.Engine, name: str, password: str, role: Role) -> User:
     """Adds a user; refuses an empty name or password and a name already taken."""
-    if not name.strip() or len(name) > 255:
-        raise UserError("a user name is 1 to 255 characters, not only spaces")
+    if not name.strip() or len(name) > USER_NAME_LIMIT:
+        raise UserError(f"a user name is 1 to {USER_NAME_LIMIT} characters, not only spaces")
     if not password:
         raise UserError(f"user {name!r} needs a non-empty password")
     row = {

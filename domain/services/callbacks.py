@@ -79,6 +79,13 @@ def _child_failed(child: Command) -> bool:
     return child.state in (S.FAILED, S.EXECUTION_FAILED, S.ENDED_WITH_FAILURE, S.UNKNOWN)
 
 
+def _child_failure(child: Command) -> str:
+    """The child's failure with its own last words (a storage refusal, say), if it has any."""
+    words = [m for m in child.messages if m != Msg.ENGINE]
+    said = f": {words[-1]}" if words else ""
+    return f"{Msg.CHILD_FAILED}: {child.action_type} {child.id}{said}"
+
+
 def _settle_by_children(uow: UnitOfWork, command: Command, cause: Cause) -> None:
     """setCommandEndStatus: SUCCEEDED iff executed and no child failed."""
     if command.state in _SETTLED:
@@ -88,5 +95,5 @@ def _settle_by_children(uow: UnitOfWork, command: Command, cause: Cause) -> None
     if command.state is S.ACTIVE and command.executed and not failed:
         command.succeed(cause)
         return
-    reasons = tuple(f"{Msg.CHILD_FAILED}: {c.action_type} {c.id}" for c in failed)
+    reasons = tuple(_child_failure(c) for c in failed)
     command.fail(cause, reasons or command.messages)

@@ -29,6 +29,7 @@ from domain.services.ids import task_id_for
 from domain.services.job_tracking import add_step, end_job, end_step
 from domain.services.locks import LockRequest, release_all
 from domain.services.messages import Msg
+from domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -58,6 +59,7 @@ def settle_and_end(ports: Ports, uow: UnitOfWork, command_id: UUID, settle: Sett
     except RetryableError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
+        raise_if_raced(uow)
         return _record_failed_attempt(ports, uow, command, settle, error)
     return True
 

@@ -29,9 +29,11 @@ from domain.model.step.machine import StepEnum
 from domain.services import compensation
 from domain.services.failures import executed, execution_failed
 from domain.services.ids import child_id_for, task_id_for
-from domain.services.job_tracking import add_step
+from domain.services.job_tracking import add_step, end_step, start_job
 from domain.services.locks import release_all
+from domain.services.messages import Msg
 from domain.services.ports import StorageError
+from domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
     from enum import StrEnum
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from domain.model.events import Cause
     from domain.model.inventory.disk import Disk
     from domain.model.inventory.vm import Vm
-    from domain.services.command_base import ActionParameters
+    from domain.services.command_base import ActionParameters, CommandBase
     from domain.services.ports import EngineNotice, Ports, UnitOfWork
 
 
@@ -55,26 +57,35 @@ def execute(ports: Ports, uow: UnitOfWork, command_id: UUID) -> bool:
     handler = ports.registry.handler_for(command)
     cause = ports.cause_for(command, command_id)
     if command.state is CommandStatus.NOT_STARTED:
-        _begin(uow, command, cause)
+        _begin(uow, command, handler, cause)
     run = Execution(ports, uow, command_id, cause)
     try:
         result = handler.execute(run)
     except RetryableError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded on the command, never lost
+        raise_if_raced(uow)
         execution_failed(ports, uow, command_id, error)
     else:
         executed(ports, uow, command_id, result, succeeded=run.succeeded)
     return True
 
 
-def _begin(uow: UnitOfWork, command: Command, cause: Cause) -> None:
+def _begin(uow: UnitOfWork, command: Command, handler: CommandBase[Any], cause: Cause) -> None:
     """EXECUTING starts (job step #1) and the command is ACTIVE (CommandBase.execute)."""
     step_id = None
     if command.job_id is not None and command.is_root:
-        job = uow.get(Job, command.job_id)
+        job = uow.find(Job, command.job_id) or _job_of_0_1(uow, handler, cause, command.job_id)
         step_id = add_step(uow, cause, job, StepEnum.EXECUTING, "Executing").id
     command.activate(cause, step_id)
+
+
+def _job_of_0_1(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause, job_id: UUID) -> Job:
+    """A root validated by version 0.1 names a job 0.1 would have begun only now, at
+    execution: it is begun as 0.1 did (its VALIDATING step passed), so the command resumes."""
+    job = start_job(uow, handler, cause, job_id)
+    end_step(uow.get(Step, job.step_ids[0]), cause, succeeded=True)
+    return job
 
 
 @dataclass(frozen=True)
@@ -176,14 +187,19 @@ class Execution:
     ) -> AsyncTask:
         """The SPM verb, then the task recorded Polling with its step (CoCoAsyncTaskHelper).
 
+        Not from a stale view: if another engine moved this command or its root since it was
+        read, this is a lost race (ConcurrencyError) and the SPM hears nothing. The SPM keeps
+        every id it accepted, so a submission that races past that check (or is tried again
+        after a lost answer or a failed save) finds the task and starts nothing twice.
         Raises StorageRefusedError with the SPM's own message when it refuses.
         """
         command = self.command
         task_id = task_id_for(command.id, index)
+        raise_if_raced(self.uow, command.root_command_id, command.id)
         try:
             self.ports.storage.create_task(storage_pool_id, str(task_id), task_type, entity_id)
         except StorageError as refused:
-            raise StorageRefusedError(str(refused)) from refused
+            raise StorageRefusedError(f"{Msg.STORAGE_REFUSED}: {refused}") from refused
         step = self._task_step(command, step_type, description)
         task = AsyncTask(
             self.cause,

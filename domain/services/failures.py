@@ -20,6 +20,7 @@ from domain.services.compensation import compensate
 from domain.services.ending import close_root
 from domain.services.locks import release_all
 from domain.services.messages import Msg
+from domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
     from domain.model.events import AuditNote, Cause
@@ -119,4 +120,5 @@ def _end_with_failure_hook(
     except RetryableError:
         raise
     except Exception as error:  # noqa: BLE001 - kept in the command's messages
+        raise_if_raced(uow)
         messages.append(f"{Msg.END_ACTION_FAILED}: {type(error).__name__}: {error}")

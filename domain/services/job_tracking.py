@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from domain.model.job.aggregate import Job
@@ -12,7 +12,22 @@ from domain.model.step.machine import StepEnum
 
 if TYPE_CHECKING:
     from domain.model.events import Cause
+    from domain.services.command_base import CommandBase
     from domain.services.ports import EngineSettings, Ports, UnitOfWork
+
+
+def start_job(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause, job_id: UUID) -> Job:
+    """ExecutionHandler.createJob, then the VALIDATING step (job step #0)."""
+    job = Job(
+        cause,
+        id=job_id,
+        action_type=str(handler.action_type),
+        description=handler.description(uow),
+        subjects=tuple(handler.subjects(uow)),
+    )
+    uow.add(job)
+    add_step(uow, cause, job, StepEnum.VALIDATING, "Validating")
+    return job
 
 
 def add_step(

@@ -53,6 +53,12 @@ class UnitOfWork(Protocol):
         """Domain events for listeners, fired once this unit of work is saved."""
         ...
 
+    def stale(self, *aggregate_ids: UUID) -> list[UUID]:
+        """Of the aggregates read here (those named, or else those read inside the innermost
+        open savepoint), the ones another writer has stored events of since: what was decided
+        from them is a lost race."""
+        ...
+
     def savepoint(self) -> AbstractContextManager[None]:
         """Changes made inside are kept if the block ends normally, undone if it raises.
 

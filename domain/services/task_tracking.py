@@ -120,10 +120,11 @@ def submit(ports: Ports, uow: UnitOfWork, task_id: UUID) -> bool:
 
     The SPM's refusal ends the task failed with the SPM's own words. Any other error leaves
     it unknown whether the SPM took the task: it stays Initializing and is submitted again
-    (by the same id, so the SPM keeps at most one).
+    (by the same id, so the SPM keeps at most one). A task that is not stored (recorded by a
+    round whose save failed) has nothing to submit.
     """
-    task = uow.get(AsyncTask, task_id)
-    if task.state is not AsyncTaskState.INITIALIZING:
+    task = uow.find(AsyncTask, task_id)
+    if task is None or task.state is not AsyncTaskState.INITIALIZING:
         return False
     cause = ports.cause_for(task, task.command_id)
     assert task.entity_id is not None

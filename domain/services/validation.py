@@ -20,9 +20,8 @@ from domain.model.errors import TasktrailError
 from domain.model.events import Cause
 from domain.model.job.aggregate import Job
 from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
 from domain.services.command_base import ActionParameters, CommandBase
-from domain.services.job_tracking import add_step, end_job, end_step
+from domain.services.job_tracking import end_job, end_step, start_job
 from domain.services.locks import acquire_all, conflicts, release_all
 from domain.services.messages import Msg, variable
 from domain.services.ports import Lookups, Ports, UnitOfWork
@@ -32,8 +31,9 @@ Params = Mapping[str, Any] | ActionParameters
 
 CORRELATION_ID = re.compile(r"[0-9a-zA-Z_-]{1,50}", re.ASCII)
 """oVirt's rule on ActionParametersBase.correlationId: NO_SPECIAL_CHARACTERS, size 1 to 50."""
-USER_NAME_LIMIT = 255
-"""The longest user name tasktrail records (oVirt's audit_log.user_name is 255 wide)."""
+USER_NAME_LIMIT = 128
+"""The longest user name tasktrail records: every event carries it, and the read model's event
+index keeps it in a column this wide (projections/tt_tables.py uses this very limit)."""
 
 
 class JobStart(Enum):
@@ -111,7 +111,7 @@ def _validate(
     acting = cause.because_of(command_id)
     monitored = handler.monitored
     first = monitored and job_start is JobStart.BEFORE_VALIDATION
-    job = _start_job(uow, handler, acting) if first else None
+    job = start_job(uow, handler, acting, uuid4()) if first else None
     locks = handler.locks()
     messages = conflicts(uow, locks) or handler.validate(uow, lookups)
     if messages:
@@ -119,7 +119,7 @@ def _validate(
     else:
         acquire_all(uow, acting, command_id, locks)
         if monitored and job_start is JobStart.AFTER_VALIDATION:
-            job = _start_job(uow, handler, acting)
+            job = start_job(uow, handler, acting, uuid4())
     command = Command(
         cause,
         id=command_id,
@@ -134,20 +134,6 @@ def _validate(
     if messages:
         command.fail_validation(cause, tuple(messages))
     return _returned(command, handler, messages, cause)
-
-
-def _start_job(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause) -> Job:
-    """ExecutionHandler.createJob, then the VALIDATING step (job step #0)."""
-    job = Job(
-        cause,
-        id=uuid4(),
-        action_type=str(handler.action_type),
-        description=handler.description(uow),
-        subjects=tuple(handler.subjects(uow)),
-    )
-    uow.add(job)
-    add_step(uow, cause, job, StepEnum.VALIDATING, "Validating")
-    return job
 
 
 def _end_validating(uow: UnitOfWork, cause: Cause, job: Job, messages: list[str]) -> None:

@@ -17,6 +17,7 @@ from runners.cli.display import Display
 from runners.cli.local_engine import LocalEngine, View
 from runners.cli.options import JsonFlag
 from runners.cli.world import add_pool, add_vm
+from runners.transient import patiently
 
 
 def demo(
@@ -83,7 +84,10 @@ def _remove_vm(
         raise context.refused("RemoveVm refused: " + ", ".join(removed.validation_messages), 1)
     view = None if display is None else _job_view(runtime, removed.job_id, display)
     here.drive(removed.command_id, view)
-    return removed.command_id, queries.job(runtime.read_model, removed.job_id)
+    job_id = removed.job_id
+    return removed.command_id, patiently(
+        "read the job", lambda: queries.job(runtime.read_model, job_id)
+    )
 
 
 def _job_view(runtime: Runtime, job_id: UUID, display: Display) -> View:

@@ -4,6 +4,9 @@
 rounds here. The loop takes its share of the work like any ``serve`` (partition leases on
 PostgreSQL), so a command another engine holds still ends: this one then waits and watches.
 One loop serves the whole CLI command, so its leases are taken once and given back once.
+While it waits, a database error that passes (a terminated session, a locked SQLite file) is
+backed off and tried again, as ``serve`` does: the loop's rounds guard themselves, and the
+reads made here outside them go through ``patiently``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from runners.bootstrap import Runtime
 from runners.bundle import refuse_archive
 from runners.cli import render as show
 from runners.cli.context import refused
+from runners.transient import patiently
 
 View = Callable[[], RenderableType]
 
@@ -65,7 +69,7 @@ class LocalEngine:
             # Transient: the caller prints the final view once, after the live one is gone.
             with Live(view(), console=show.console, refresh_per_second=8, transient=True) as live:
                 self._rounds(command_id, lambda: live.update(view()))
-        self.runtime.refresh()
+        patiently("refresh the read model", self.runtime.refresh)
 
     def run_all_to_end(
         self, action: str, params_list: list[Any], *, user: str, only_if_all_valid: bool
@@ -91,7 +95,8 @@ class LocalEngine:
             self.runtime.wakeup.wait(pause)
 
     def _command(self, command_id: UUID) -> Command:
-        return self.runtime.store.load(Command, command_id)
+        """Read from the store, through dropped connections: a caller waits, never dies."""
+        return patiently("read the command", lambda: self.runtime.store.load(Command, command_id))
 
     def _outcome(self, returned: ActionReturnValue, command_id: UUID) -> ActionReturnValue:
         """``returned`` completed with how its command (which has ended) ended."""

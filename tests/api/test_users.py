@@ -62,8 +62,10 @@ def test_a_name_is_taken_once_and_needs_a_password(database: sa.Engine) -> None:
         add_user(database, "ops", "other", Role.ADMIN)
     with pytest.raises(UserError, match="non-empty password"):
         add_user(database, "empty", "", Role.READ_ONLY)
-    with pytest.raises(UserError, match="1 to 255"):
+    with pytest.raises(UserError, match="1 to 128"):
         add_user(database, "  ", "pw", Role.READ_ONLY)
+    with pytest.raises(UserError, match="1 to 128"):
+        add_user(database, "u" * 129, "pw", Role.READ_ONLY)
 
 
 def test_a_token_names_its_user_until_it_expires_or_is_revoked(database: sa.Engine) -> None:

@@ -9,8 +9,9 @@ faults aimed at them spare the test's own sessions.
 
 What the storage did is observed on the storage side itself: ``StorageLedger`` puts triggers on
 the simulated SPM's ``spm_tasks`` table and writes one ledger row per task the SPM accepted (an
-INSERT that really inserted) and per task it forgot (the DELETE a clear makes). The SPM keeps no
-history of its own, so these rows are the only record of how often it started a deletion.
+INSERT that really inserted) and per task it forgot (a clear, which marks the row cleared: the
+SPM keeps the id so that it never starts that task again). These rows are the only record of
+how often it started a deletion.
 """
 
 from __future__ import annotations
@@ -296,7 +297,8 @@ LEDGER = "chaos_spm_ledger"
 
 
 class StorageLedger:
-    """Triggers on ``spm_tasks``: one ledger row per task accepted and per task forgotten."""
+    """Triggers on ``spm_tasks``: one ledger row per task accepted and per task forgotten
+    (cleared, whose id the SPM keeps, or deleted)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -322,8 +324,9 @@ class StorageLedger:
 
     def kept(self) -> int:
         """Tasks the SPM still holds (each one a deletion nobody will clear)."""
+        query = "select count(*) from spm_tasks where not cleared"
         with self.engine.connect() as connection:
-            return int(connection.execute(sa.text("select count(*) from spm_tasks")).scalar() or 0)
+            return int(connection.execute(sa.text(query)).scalar() or 0)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -337,11 +340,19 @@ def _pg_triggers() -> list[str]:
             insert into {LEDGER} values (new.task_id, new.entity_id::text, 'accepted');
             return new;
           end if;
-          insert into {LEDGER} values (old.task_id, old.entity_id::text, 'forgotten');
+          if tg_op = 'UPDATE' then
+            if new.cleared and not old.cleared then
+              insert into {LEDGER} values (old.task_id, old.entity_id::text, 'forgotten');
+            end if;
+            return new;
+          end if;
+          if not old.cleared then
+            insert into {LEDGER} values (old.task_id, old.entity_id::text, 'forgotten');
+          end if;
           return old;
         end $$""",
         f"drop trigger if exists {LEDGER}_trigger on spm_tasks",
-        f"""create trigger {LEDGER}_trigger after insert or delete on spm_tasks
+        f"""create trigger {LEDGER}_trigger after insert or update or delete on spm_tasks
         for each row execute function {LEDGER}_note()""",
     ]
 
@@ -350,7 +361,11 @@ def _sqlite_triggers() -> list[str]:
     return [
         f"""create trigger if not exists {LEDGER}_insert after insert on spm_tasks begin
         insert into {LEDGER} values (new.task_id, new.entity_id, 'accepted'); end""",
-        f"""create trigger if not exists {LEDGER}_delete after delete on spm_tasks begin
+        f"""create trigger if not exists {LEDGER}_clear after update of cleared on spm_tasks
+        when new.cleared and not old.cleared begin
+        insert into {LEDGER} values (old.task_id, old.entity_id, 'forgotten'); end""",
+        f"""create trigger if not exists {LEDGER}_delete after delete on spm_tasks
+        when not old.cleared begin
         insert into {LEDGER} values (old.task_id, old.entity_id, 'forgotten'); end""",
     ]
 

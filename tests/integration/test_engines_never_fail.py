@@ -26,7 +26,9 @@ import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
 
+from domain.actions.remove_vm import RemoveVmCommand
 from domain.model.async_task.machine import AsyncTaskType
+from domain.model.events import Cause
 from domain.model.inventory.disk import Disk, DiskStatus
 from domain.model.inventory.vm import Vm
 from domain.model.lock.aggregate import EngineLock, lock_id
@@ -185,18 +187,9 @@ def one_line(stderr: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-LATE_SUBMISSION = (
-    "on SQLite every engine acts on everything, and a late submission from a stale cache "
-    "sometimes restarts a cleared task (see the late-submission test), so this run fails now "
-    "and then"
-)
-
-
 def test_run_wait_beside_a_running_serve_never_records_a_lost_race_as_a_failure(
-    world: World, request: pytest.FixtureRequest
+    world: World,
 ) -> None:
-    if not is_postgres(world.url):
-        request.applymarker(pytest.mark.xfail(strict=False, reason=LATE_SUBMISSION))
     removals = world.removals(6)
     server = world.serving()
     callers = [world.run_wait(item.vm_id) for item in removals]
@@ -208,11 +201,7 @@ def test_run_wait_beside_a_running_serve_never_records_a_lost_race_as_a_failure(
     assert world.audit(removals) == []
 
 
-def test_demo_beside_a_running_serve_finishes_its_job(
-    world: World, request: pytest.FixtureRequest
-) -> None:
-    if not is_postgres(world.url):
-        request.applymarker(pytest.mark.xfail(strict=False, reason=LATE_SUBMISSION))
+def test_demo_beside_a_running_serve_finishes_its_job(world: World) -> None:
     server = world.serving()
     demos = [world.processes.run("demo", "--disks", "3", "--json", timeout=120) for _ in range(2)]
     stopped(world, server)
@@ -220,12 +209,6 @@ def test_demo_beside_a_running_serve_finishes_its_job(
     assert world.audit([]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an engine hands storage tasks to the SPM from its own, possibly stale, view of a "
-    "command before the save that would show it lost the race; the SPM forgets cleared ids, so "
-    "the deletion starts again and is never recorded or cleared",
-)
 def test_a_late_submission_by_a_second_engine_never_restarts_a_cleared_task(
     database_url: str,
 ) -> None:
@@ -241,6 +224,36 @@ def test_a_late_submission_by_a_second_engine_never_restarts_a_cleared_task(
     b.loop.step()
     until_idle(a, b)
     assert audit(a.store, [item], ledger) == []
+
+
+def test_a_failure_met_from_a_stale_view_is_a_lost_race_never_recorded(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While B executes the RemoveVm, another engine saves to its VM; B's execute then throws.
+    The root B would record the failure on is current, so only asking whether what B read
+    has moved tells a lost race from a failure: B decides again and the job finishes."""
+    a, b = engine_on(database_url), engine_on(database_url)
+    item = removal(b)
+    ledger = StorageLedger(database_url)
+    execute, thrown = RemoveVmCommand.execute, []
+
+    def moved_then_thrown(self: RemoveVmCommand, run: Any) -> Any:
+        if thrown:
+            return execute(self, run)
+        run.uow.get(Vm, item.vm_id)
+        vm = a.store.load(Vm, item.vm_id)
+        cause = Cause.of(a.clock, user_id="admin", correlation_id="other-engine")
+        vm.begin_snapshot(cause)
+        vm.end_snapshot(cause)
+        a.save(vm)
+        thrown.append(item.vm_id)
+        raise RuntimeError("met from a view another engine has changed")
+
+    monkeypatch.setattr(RemoveVmCommand, "execute", moved_then_thrown)
+    until_idle(b)
+    assert thrown, "the execute never threw: nothing was tested"
+    assert "EXECUTION_FAILED" not in b.states_of(item.root)
+    assert audit(b.store, [item], ledger) == []
 
 
 @pytest.mark.postgres
@@ -305,11 +318,6 @@ def test_a_failed_save_after_the_spm_accepted_a_task_never_reports_it_never_subm
     assert audit(engine.store, [item], ledger) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the event store raises a dropped connection as eventsourcing's OperationalError, "
-    "not a RetryableError, so a read failing inside execute is recorded as the command's failure",
-)
 def test_a_dropped_connection_while_executing_is_retried_never_recorded_as_a_failure(
     database_url: str,
 ) -> None:
@@ -483,13 +491,6 @@ def test_jobs_beside_a_busy_serve_on_sqlite_never_fails(sqlite_world: World) -> 
     assert codes == [0] * 12
 
 
-RUN_WAIT_UNGUARDED = (
-    "run --wait (LocalEngine) reads its command and refreshes the read model outside the "
-    "engine loop's guarded duties, so one failed database call kills it"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RUN_WAIT_UNGUARDED)
 def test_run_wait_survives_a_database_error_while_it_waits(database_url: str) -> None:
     deployment = Deployment(database_url)
     [(vm_id, _)] = deployment.vms(1)
@@ -513,7 +514,6 @@ def test_run_wait_survives_a_database_error_while_it_waits(database_url: str) ->
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=False, reason=RUN_WAIT_UNGUARDED + " (when a termination lands there)")
 def test_run_wait_survives_its_database_sessions_being_terminated(pg_world: World) -> None:
     [item] = pg_world.removals(1)
     caller = pg_world.processes.start(
@@ -589,11 +589,6 @@ def test_serve_with_a_database_it_cannot_use_stops_with_one_line() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation accepts user names up to 255 characters (USER_NAME_LIMIT) while the "
-    "read model's user columns hold 128, so a long name is recorded and poisons projection",
-)
 def test_a_user_name_longer_than_its_column_is_refused_with_one_line(world: World) -> None:
     before = world.events()
     refused = world.processes.run(

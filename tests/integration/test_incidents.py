@@ -331,11 +331,6 @@ def test_the_fixed_engine_finishes_pg17_through_its_submission_race(pg_url: str)
     assert audit(a.store, [removal], ledger) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a RemoveVm that 0.1 validated has no job yet (0.1 began jobs at execution); the "
-    "current core looks the job up and retries AggregateNotFoundError for ever",
-)
 @pytest.mark.parametrize("job", IS_POLLING[:1], ids=["pg15"])
 def test_a_removal_that_0_1_recorded_and_left_waiting_is_finished_after_the_upgrade(
     database_url: str, job: str

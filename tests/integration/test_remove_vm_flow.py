@@ -242,6 +242,10 @@ def test_a_task_the_spm_refused_ends_its_command_and_marks_the_disk_illegal(
     assert world.command(root_id).return_value == {"unremoved_disks": [disks[0].alias]}
     assert not [n for n in world.notices if n.name == "VmDeleted"]
     assert not world.loop.busy()
+    job = world.store.load(Job, world.command(root_id).job_id)  # type: ignore[arg-type]
+    assert f"IRS_TASK_SUBMISSION_REFUSED: cannot submit task for {disk_ids[0]}" in (
+        job.reason or ""
+    )
 
 
 class ForgetfulSpm(FakeSpm):

@@ -14,7 +14,7 @@ from domain.services.ports import StorageError
 from runners.clocks import ManualClock
 from runners.database import database_engine
 from runners.schema import upgrade
-from runners.simulated_spm import SimulatedSpm
+from runners.simulated_spm import FaultKind, SimulatedSpm
 from tests.scenario import Scenario
 
 POOL = uuid4()
@@ -114,6 +114,25 @@ def test_a_submit_fault_refuses_one_submission(spm: SimulatedSpm) -> None:
     assert refused.value.code == 100
     spm.create_task(POOL, "t1", DELETE, disk)
     assert "t1" in spm.get_all_task_statuses(POOL)
+
+
+def test_a_cleared_task_is_never_started_again_by_a_late_submission(
+    spm: SimulatedSpm, clock: ManualClock
+) -> None:
+    """Its id stays taken: an engine submitting from a stale view finds it, and the disk's
+    armed fault waits for a task that really starts."""
+    disk = uuid4()
+    spm.create_task(POOL, "t1", DELETE, disk)
+    clock.advance(5)
+    spm.clear_task(POOL, "t1")
+    spm.inject_fault(disk, "delete")
+    spm.create_task(POOL, "t1", DELETE, disk)
+    assert spm.get_all_task_statuses(POOL) == {}
+    assert spm.list_tasks() == []
+    assert spm.faults() == [(disk, FaultKind.DELETE)]
+    with pytest.raises(StorageError) as forgotten:
+        spm.clear_task(POOL, "t1")
+    assert forgotten.value.code == 401
 
 
 def test_an_unknown_fault_kind_is_refused_and_arms_nothing(spm: SimulatedSpm) -> None:
