@@ -83,6 +83,29 @@ class Server:
         self.runtime.wakeup.set()
 
 
+class StoppedWhileStarting(Exception):  # noqa: N818 - a stop request, not an error
+    """SIGTERM or SIGINT came before the engine served: nothing was started, nothing to finish."""
+
+
+@contextmanager
+def stopping_while_starting() -> Iterator[None]:
+    """SIGTERM and SIGINT while the database is opened (which may wait out a restarting server
+    for a minute) stop at once, raising ``StoppedWhileStarting``: no round has begun."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, _frame: object) -> None:
+        raise StoppedWhileStarting(signal.Signals(number).name)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 @contextmanager
 def stopping_on_signals(server: Server) -> Iterator[Server]:
     """SIGTERM and SIGINT stop ``server`` after its current round.

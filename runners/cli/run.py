@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,7 @@ from runners.cli.local_engine import LocalEngine
 from runners.cli.logs import LogFormat, LogLevel, log_to_stderr
 from runners.cli.options import JsonFlag, parse_params, read_params_file
 from runners.cli.outcome import outcome, tell
+from runners.serve import StoppedWhileStarting, stopping_while_starting
 from runners.serve import serve as serve_until_stopped
 
 
@@ -121,9 +123,14 @@ def serve(
     database imported from a bundle as an archive (exit 1).
     """
     log_to_stderr(log_level, log_format)
-    runtime = context.lasting_runtime(
-        ctx, poll_interval=poll_interval, restart_policy=restart_policy
-    )
+    try:
+        with stopping_while_starting():
+            runtime = context.lasting_runtime(
+                ctx, poll_interval=poll_interval, restart_policy=restart_policy
+            )
+    except StoppedWhileStarting as stopped:
+        logging.getLogger("tasktrail.serve").info("%s: stopped before serving", stopped)
+        return
     started = datetime.now(UTC)
     serve_until_stopped(runtime, until_idle=until_idle)
     if until_idle:

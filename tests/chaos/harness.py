@@ -200,8 +200,18 @@ class Fleet:
             return dead
 
     def stop(self, timeout: float = 60) -> list[int]:
-        """SIGTERM every serve; each must finish its round and exit. Returns the exit codes."""
+        """SIGTERM every serve; each must finish its round and exit. Returns the exit codes.
+
+        A serve is signalled once it has begun to serve (or exited): before its handlers are
+        set, while Python is still importing, SIGTERM's default kills it (-15), which says
+        nothing about the engine.
+        """
         with self.lock:
+            wait_for(
+                lambda: all(self._serving(s) or s.poll() is not None for s in self.servers),
+                timeout,
+                "every serve started before the stop",
+            )
             for server in self.servers:
                 if server.poll() is None:
                     server.send_signal(signal.SIGTERM)

@@ -34,7 +34,9 @@ def run_chaos(url: str, workdir: Path, plan: Plan) -> None:
     print(f"seed={plan.seed} {outcome.summary()}")
     assert outcome.deaths == [], f"seed {plan.seed}: serve died by itself: {outcome.deaths}"
     assert set(outcome.stopped) <= {0}, f"seed {plan.seed}: serve exit codes {outcome.stopped}"
-    assert outcome.final_serve[0] == 0, outcome.final_serve
+    code, errors = outcome.final_serve
+    # 1 says a job it finished ended FAILED: only a faulted VM's may (the audit checks which)
+    assert code == 0 or (code == 1 and "ended FAILED" in errors), outcome.final_serve
     assert outcome.final_verify[0] == 0, outcome.final_verify
     assert outcome.problems == [], f"seed {plan.seed}: " + "\n".join(outcome.problems)
     assert outcome.tally.kills >= plan.kills, f"seed {plan.seed}: too few kills"

@@ -602,7 +602,7 @@ def test_a_user_name_longer_than_its_column_is_refused_with_one_line(world: Worl
 def test_a_correlation_id_longer_than_its_column_is_refused_with_one_line(world: World) -> None:
     before = world.events()
     refused = world.processes.run(
-        "run", "AddEmptyStoragePool", "--param", "name=dc2", "--correlation-id", "c" * 200
+        "run", "AddEmptyStoragePool", "--param", "name=dc2", "--correlation-id", "c" * 200, "--json"
     )
     assert_refused(refused, "CORRELATION_ID")
     assert world.events() == before
