@@ -28,6 +28,7 @@ export function go(hash) {
 
 async function render() {
   stopListening();
+  const started = location.hash;
   const { name, args, params } = route();
   if (name === "login") return loginView(params.get("next"));
   if (!session()) return loginView(location.hash);  // a pasted link opens once logged in
@@ -36,6 +37,8 @@ async function render() {
   if (!view) return show(problem(`There is no page ${name}.`));
   try {
     await (await view())(args, params);
+    // a later route may have been shown while this one waited for its data: the last wins
+    if (location.hash !== started) return render();
     performance.mark("tasktrail:shown", { detail: name });  // the page shows its data: W7 reads it
   } catch (error) {
     show(problem(error));

@@ -12,6 +12,9 @@ export async function eventView([position]) {
 export async function historyView([id], params) {
   const [now, indexed] = await Promise.all([
     get(`/replay/${id}`), get(`/history${query({ aggregate: id, limit: 10000 })}`)]);
+  // the user may have gone elsewhere while the data came: never pull them back here
+  const here = () => location.hash.startsWith(`#/history/${id}`);
+  if (!here()) return;
   const positions = new Map(indexed.events.map((e) => [e.version, e.position]));
   const latest = now.state.version;
   const chosen = Math.min(Math.max(Number(params.get("v")) || latest, 1), latest);
@@ -22,6 +25,7 @@ export async function historyView([id], params) {
   show(title(now.state), h("div", { class: "slider" }, h("span", {}, "version"), slider, label), panel,
     h("h2", {}, "Every event"), events);
   const choose = async (version) => {
+    if (!here()) return;
     label.textContent = `${version} of ${latest}`;
     history.replaceState(null, "", `#/history/${id}?v=${version}`);
     for (const row of events.querySelectorAll("tr[data-version]")) {
