@@ -226,6 +226,18 @@ class Shadow:
                 columns = [mine.c[c.name] for c in fresh.c]
                 connection.execute(mine.insert().from_select(columns, sa.select(*fresh.c)))
             live.move_to(connection, self.position)
+        self._analyze(connection, live)
+
+    @staticmethod
+    def _analyze(connection: sa.Connection, live: ReadModel) -> None:
+        """PostgreSQL's planner statistics after every row was replaced: without them it
+        plans the history queries as for empty tables (sequential scans: entity history at
+        82 ms p99 over 50,000 events in W3) until autovacuum comes by."""
+        if connection.dialect.name != "postgresql":
+            return
+        with connection.begin():
+            for table in live.tables.views:
+                connection.execute(sa.text(f'analyze "{table.name}"'))
 
     def rows(self, table: sa.Table) -> dict[Key, Row]:
         return rows_of(self.connection, table)
