@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
-import sqlalchemy as sa
 import typer
-from eventsourcing.persistence import OperationalError as StoreOperationalError
 from pydantic import ValidationError
 
 from projections import id_prefix
@@ -27,6 +25,7 @@ from runners.cli import failures
 from runners.cli.display import Display
 from runners.database import check_can_create, read_only_url
 from runners.settings import Settings
+from runners.transient import is_transient
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -120,7 +119,9 @@ def lasting_runtime(ctx: typer.Context, **overrides: Any) -> Runtime:
     for pause in OPENING_PATIENCE:
         try:
             return runtime(ctx, **overrides)
-        except (sa.exc.OperationalError, sa.exc.InterfaceError, StoreOperationalError) as error:
+        except Exception as error:
+            if not is_transient(error):
+                raise
             log.warning("could not open the database (%s); trying again", _first_line(error))
             time.sleep(pause)
     return runtime(ctx, **overrides)
