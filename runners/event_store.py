@@ -25,6 +25,8 @@ from tasktrail.domain.model.errors import (
 from tasktrail.projections.event_log import Recorded
 from tasktrail.runners.event_chain import ChainedRecorder
 from tasktrail.runners.serialization import PydanticMapper
+from tasktrail.runners.snapshots import Snapshots, due
+from tasktrail.runners.transient import is_transient
 
 A = TypeVar("A", bound=StateMachineAggregate)
 Event = StateMachineAggregate.Event
@@ -39,6 +41,10 @@ class EventStore(Application[UUID]):
         super().__init__(env)
         self.loads = 0
         """Aggregates rebuilt from their streams by this store (``Repository.get`` calls)."""
+        self.snapshot_table: Snapshots | None = None
+        """Snapshots of growing streams (``runners.snapshots``); none for a store in memory."""
+        if isinstance(self.factory, SQLAlchemyFactory):
+            self.snapshot_table = Snapshots(self.factory.aggregate_recorder("snapshots"))
 
     def construct_recorder(self) -> ApplicationRecorder:
         """The library's recorder, writing each event's chained digest with it (tamper-evidence).
@@ -68,15 +74,41 @@ class EventStore(Application[UUID]):
         return [r.notification.id for r in recordings]
 
     def load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
-        """The aggregate as of ``version`` (default: now), replayed from the database."""
+        """The aggregate as of ``version`` (default: now), from its newest snapshot at or below
+        that version and the events after it, or replayed from the start of its stream."""
         self.loads += 1
         try:
-            aggregate: Any = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self._from_snapshot(aggregate_id, version)
+            if aggregate is None:
+                aggregate = self.repository.get(aggregate_id, version=version)
         except LibNotFoundError:
             raise AggregateNotFoundError(aggregate_id, cls.__name__) from None
         if not isinstance(aggregate, cls):
             raise WrongAggregateTypeError(aggregate_id, cls.__name__, type(aggregate).__name__)
         return aggregate
+
+    def _from_snapshot(self, aggregate_id: UUID, version: int | None) -> Any:
+        found = self.snapshot_table and self.snapshot_table.newest(aggregate_id, version)
+        if not found:
+            return None
+        aggregate: Any = found
+        for event in self.events.get(aggregate_id, gt=found.version, lte=version):
+            aggregate = cast(Event, event).mutate(aggregate)
+        return aggregate
+
+    def keep_snapshot(self, aggregate: StateMachineAggregate, saved_from: int) -> None:
+        """Snapshots the just-saved aggregate when its stream crossed a snapshot boundary.
+
+        Its events are committed already, so a database that fails now costs only the
+        snapshot (the next boundary takes one), never the commit.
+        """
+        if self.snapshot_table is None or not due(aggregate, saved_from):
+            return
+        try:
+            self.snapshot_table.take(aggregate)
+        except Exception as error:
+            if not is_transient(error):
+                raise
 
     def load_any(self, aggregate_id: UUID, version: int | None = None) -> StateMachineAggregate:
         return self.load(StateMachineAggregate, aggregate_id, version)

@@ -183,9 +183,11 @@ class UnitOfWork:
         except ConcurrencyError:
             self.cache.evict(self._working)
             raise
-        for aggregate in self._working.values():
+        for aggregate_id, aggregate in self._working.items():
             aggregate.collect_events()
-            if aggregate.id not in self._stale:
+            loaded = self._loaded.get(aggregate_id)
+            self.store.keep_snapshot(aggregate, loaded.version if loaded else 0)
+            if aggregate_id not in self._stale:
                 self.cache.put(aggregate)
         self._fire()
         return self.positions[-1] if self.positions else 0
