@@ -1,9 +1,10 @@
-"""W4: replaying one aggregate with 50,000 events, vs the bare library replaying as many."""
+"""W4: replaying one aggregate with 50,000 events, vs the bare library replaying as many; and
+a cold load of a lock used by 1,000 commands, from its newest snapshot vs its whole stream."""
 
 from __future__ import annotations
 
 from typing import cast
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from bench.backends import databases
 from bench.bare import BareCommand, bare_application
@@ -16,9 +17,12 @@ from tasktrail.domain.model.async_task.machine import (
     AsyncTaskType,
 )
 from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.lock.aggregate import EngineLock
+from tasktrail.runners.aggregate_cache import AggregateCache
 from tasktrail.runners.clocks import SystemClock
 from tasktrail.runners.database import normalise_url
-from tasktrail.runners.event_store import Event
+from tasktrail.runners.event_store import Event, EventStore
+from tasktrail.runners.unit_of_work import UnitOfWork
 
 STATUSES = (AsyncTaskStatus.RUNNING, AsyncTaskStatus.INIT)
 
@@ -40,7 +44,54 @@ def run(quick: bool) -> list[Row]:
                 "no per-run event limit",
             )
         )
+        rows.append(_cold_lock(url, backend))
     return rows
+
+
+def _cold_lock(url: str, backend: str) -> Row:
+    store = fresh_store(url)
+    lock_id = _lock_used_by(store, 1_000)
+    loads = 50
+    with stopwatch() as snapshot:
+        for _ in range(loads):
+            store.load(EngineLock, lock_id)
+    with stopwatch() as whole:
+        for _ in range(loads):
+            store.repository.get(lock_id)
+    return Row(
+        "W4 replay",
+        f"cold loads/s of a lock used by 1,000 commands ({backend})",
+        loads / snapshot[0],
+        "loads/s",
+        "the same, replaying its whole stream",
+        loads / whole[0],
+        "2,000 events; snapshot every 100 (runners/snapshots.py)",
+    )
+
+
+def _lock_used_by(store: EventStore, commands: int) -> UUID:
+    """A VM's lock taken and let go by ``commands`` commands, ten at a time (shared)."""
+    cause = Cause.of(SystemClock(), user_id="bench", correlation_id="w4-lock")
+    first = uuid4()
+    lock = EngineLock.take(
+        cause, group="VM", key=uuid4(), command_id=first, exclusive=False, message="m"
+    )
+    lock.release(cause, first)
+    work = UnitOfWork(store, AggregateCache())
+    work.add(lock)
+    work.commit()
+    for _ in range(commands // 10):
+        held = [uuid4() for _ in range(10)]
+        for take in (True, False):
+            work = UnitOfWork(store, AggregateCache())
+            current = work.get(EngineLock, lock.id)
+            for command in held:
+                if take:
+                    current.acquire(cause, command_id=command, exclusive=False, message="m")
+                else:
+                    current.release(cause, command)
+            work.commit()
+    return lock.id
 
 
 def _tasktrail(url: str, size: int) -> float:
