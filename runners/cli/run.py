@@ -20,6 +20,7 @@ from tasktrail.runners.cli.options import JsonFlag, parse_params, read_params_fi
 from tasktrail.runners.cli.outcome import outcome, tell
 from tasktrail.runners.serve import StoppedWhileStarting, stopping_while_starting
 from tasktrail.runners.serve import serve as serve_until_stopped
+from tasktrail.runners.transient import patiently
 
 
 def run(
@@ -43,11 +44,11 @@ def run(
         returned = runtime.engine.run_action(
             action, params, user=user, correlation_id=correlation_id
         )
-    told = outcome(runtime, action, returned)
+    told = patiently("read the outcome", lambda: outcome(runtime, action, returned))
     if json_out:
         show.emit_json(told)
     else:
-        tell(told, context.display(ctx, runtime))
+        patiently("show the outcome", lambda: tell(told, context.display(ctx, runtime)))
     if not returned.valid or (wait and not returned.succeeded):
         raise typer.Exit(1)
 

@@ -25,6 +25,7 @@ import click
 import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
+from typer.testing import CliRunner
 
 from tasktrail.domain.actions.remove_vm import RemoveVmCommand
 from tasktrail.domain.model.async_task.machine import AsyncTaskType
@@ -35,10 +36,11 @@ from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
 from tasktrail.domain.model.lock.machine import LockState
 from tasktrail.projections.read_model import ReadModel, verify
 from tasktrail.runners.bootstrap import build_runtime
-from tasktrail.runners.cli import context
+from tasktrail.runners.cli import app, context
 from tasktrail.runners.cli.local_engine import LocalEngine
 from tasktrail.runners.clocks import SystemClock
 from tasktrail.runners.database import database_engine
+from tasktrail.runners.event_store import EventStore
 from tasktrail.runners.schema import upgrade
 from tasktrail.runners.settings import Settings
 from tasktrail.runners.simulated_spm import SimulatedSpm
@@ -511,6 +513,32 @@ def test_run_wait_survives_a_database_error_while_it_waits(database_url: str) ->
         returned = here.run_to_end("RemoveVm", {"vm_id": str(vm_id)})
     assert failed, "no database call failed: nothing was tested"
     assert returned.succeeded
+
+
+def test_run_wait_reads_its_outcome_through_a_dropped_connection(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run has ended; reading how (to print it) meets a dropped connection once."""
+    deployment = Deployment(database_url)
+    [(vm_id, _)] = deployment.vms(1)
+    exists, failed = EventStore.exists, []
+
+    def dropped_once_it_ended(store: EventStore, aggregate_id: UUID) -> bool:
+        root = History.of(deployment.store).removal_of(vm_id)
+        if not failed and root and History.of(deployment.store).count(root, "Command.EndedSuccessfully"):
+            failed.append(root)
+            raise OperationalError("server closed the connection unexpectedly")
+        return exists(store, aggregate_id)
+
+    monkeypatch.setattr(EventStore, "exists", dropped_once_it_ended)
+    shown = CliRunner().invoke(
+        app,
+        ["--db", database_url, "run", "RemoveVm", "--param", f"vm_id={vm_id}", "--wait", "--json"],
+        env={"TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTERVAL": "0.01"},
+    )
+    assert failed, "no database call failed: nothing was tested"
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["succeeded"] is True
 
 
 @pytest.mark.postgres
