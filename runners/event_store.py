@@ -110,6 +110,11 @@ class EventStore(Application[UUID]):
             if not is_transient(error):
                 raise
 
+    def replayed(self, aggregate_id: UUID, version: int) -> StateMachineAggregate:
+        """The aggregate at ``version`` replayed from the start of its stream, never from a
+        snapshot: what a snapshot is checked against."""
+        return cast(StateMachineAggregate, self.repository.get(aggregate_id, version=version))
+
     def load_any(self, aggregate_id: UUID, version: int | None = None) -> StateMachineAggregate:
         return self.load(StateMachineAggregate, aggregate_id, version)
 

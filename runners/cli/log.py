@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from uuid import UUID
-
 import typer
 
-from tasktrail.domain.model.aggregate import StateMachineAggregate
 from tasktrail.runners.cli import context
 from tasktrail.runners.cli import render as show
 from tasktrail.runners.cli.options import JsonFlag
 from tasktrail.runners.event_chain import Break, check
-from tasktrail.runners.event_store import EventStore
 from tasktrail.runners.snapshots import mismatched
 
 
@@ -23,7 +18,7 @@ def verify_log(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     runtime, _ = context.reading(ctx)
     with runtime.database.connect() as connection:
         checked, found = check(connection)
-        snapshots, differing = mismatched(connection, _replayer(runtime.store))
+        snapshots, differing = mismatched(connection, runtime.store.replayed)
     if json_out:
         where = None if found is None else {"position": found.position, "problem": found.what}
         show.emit_json(
@@ -34,10 +29,6 @@ def verify_log(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         _say(checked, found, snapshots, differing)
     if found is not None or differing:
         raise typer.Exit(1)
-
-
-def _replayer(store: EventStore) -> Callable[[UUID, int], StateMachineAggregate]:
-    return lambda aggregate_id, version: store.repository.get(aggregate_id, version=version)
 
 
 def _say(checked: int, found: Break | None, snapshots: int, differing: list[str]) -> None:

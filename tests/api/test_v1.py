@@ -159,6 +159,7 @@ def test_bundles_and_the_read_model(live_api: LiveApi, http: httpx.Client, tmp_p
     assert http.post("/api/v1/projections/verify").json() == []
     log = http.post("/api/v1/log/verify").json()
     assert (log["intact"], log["first_break_position"]) == (True, None)
+    assert log["snapshots_differing"] == []
     assert 0 < log["checked"] <= status["head"]
     assert http.post("/api/v1/projections/rebuild").json()["applied"] == status["head"]
 

@@ -16,6 +16,7 @@ from tasktrail.runners.api.state import api_state
 from tasktrail.runners.bundle import ImportRefusedError, import_bundle, job_bundle
 from tasktrail.runners.bundle_format import Bundle, BundleError, checked
 from tasktrail.runners.event_chain import check
+from tasktrail.runners.snapshots import mismatched
 
 router = APIRouter(tags=["read model and bundles"])
 
@@ -47,6 +48,10 @@ class LogCheck(BaseModel):
     intact: bool
     first_break_position: int | None
     problem: str | None
+    snapshots_checked: int
+    """Snapshots of growing streams compared with their events replayed (``verify-log``)."""
+    snapshots_differing: list[str]
+    """Each snapshot that differs from its events: its aggregate, id and version."""
 
 
 class Imported(BaseModel):
@@ -81,14 +86,19 @@ def rebuild_projections(request: Request, user: Admin) -> Rebuilt:
 
 @router.post("/log/verify")
 def verify_log(request: Request, user: Admin) -> LogCheck:
-    """Walks the whole event log against its chained digests (``tasktrail verify-log``)."""
-    with api_state(request).runtime.database.connect() as connection:
+    """Walks the whole event log against its chained digests, and every snapshot against its
+    events (``tasktrail verify-log``)."""
+    runtime = api_state(request).runtime
+    with runtime.database.connect() as connection:
         checked, found = check(connection)
+        snapshots, differing = mismatched(connection, runtime.store.replayed)
     return LogCheck(
         checked=checked,
         intact=found is None,
         first_break_position=None if found is None else found.position,
         problem=None if found is None else found.what,
+        snapshots_checked=snapshots,
+        snapshots_differing=differing,
     )
 
 
