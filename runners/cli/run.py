@@ -16,8 +16,8 @@ from runners.cli import context
 from runners.cli import render as show
 from runners.cli.local_engine import LocalEngine
 from runners.cli.logs import LogFormat, LogLevel, log_to_stderr
-from runners.cli.options import JsonFlag, parse_params, read_params_file
-from runners.cli.outcome import outcome, tell
+from runners.cli.options import JsonFlag, Wide, parse_params, read_params_file
+from runners.cli.outcome import outcome, tell, tell_each
 from runners.serve import StoppedWhileStarting, stopping_while_starting
 from runners.serve import serve as serve_until_stopped
 
@@ -32,6 +32,7 @@ def run(
     correlation_id: Annotated[str | None, typer.Option(help="Ties its events together.")] = None,
     wait: Annotated[bool, typer.Option(help="Run it here until it ends.")] = False,
     json_out: JsonFlag = False,
+    _wide: Wide = False,
 ) -> None:
     """Run an action; prints its ActionReturnValue. Without --wait, `serve` does the work."""
     params = parse_params(param or [])
@@ -72,9 +73,11 @@ def run_multiple(
     ] = False,
     user: Annotated[str, typer.Option(help="Who runs them.")] = "admin",
     json_out: JsonFlag = False,
+    _wide: Wide = False,
 ) -> None:
     """Run one action many times, validated 10 at a time (oVirt's runMultipleActions);
-    prints one ActionReturnValue per entry; exits 1 if any is refused (or, waiting, failed)."""
+    a table of what became of each entry (--json: one ActionReturnValue each, as `run --json`
+    prints it); exits 1 if any is refused (or, waiting, failed)."""
     params_list = read_params_file(params_file)
     runtime = context.runtime(ctx)
     if wait_for_result:
@@ -86,11 +89,11 @@ def run_multiple(
         returned = runtime.engine.run_multiple_actions(
             action, params_list, user=user, run_only_if_all_valid=only_if_all_valid
         )
-    answers = [r.model_dump(mode="json") for r in returned]
+    told = [{"entry": n, **outcome(runtime, action, r)} for n, r in enumerate(returned, 1)]
     if json_out:
-        show.emit_json(answers)
+        show.emit_json(told)
     else:
-        show.console.print_json(data=answers)
+        tell_each(told, context.display(ctx, runtime))
     if not all(r.valid and (r.succeeded or not wait_for_result) for r in returned):
         raise typer.Exit(1)
 

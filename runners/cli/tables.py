@@ -89,7 +89,7 @@ class Column:
 
 def fitted(rows: list[Row], names: list[str], display: Display, width: int | None) -> Text:
     """The table of ``rows`` in ``width``; None (``--wide``) puts every column on one line."""
-    namer = display.namer(x for row in rows for x in row.values() if isinstance(x, UUID))
+    namer = display.namer(x for row in rows for x in _ids(list(row.values())))
     columns = [_column(name, rows, display, namer) for name in names]
     kept = columns if width is None else _fitting(columns, width)
     widths = _widths(kept, width)
@@ -105,7 +105,9 @@ def cell(value: Any, display: Display, namer: Namer) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "; ".join(cell(v, display, namer) for v in value)
+        return ", ".join(cell(v, display, namer) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {cell(v, display, namer)}" for k, v in value.items())
     kinds: list[tuple[type, Callable[[Any], str]]] = [
         (UUID, namer),
         (datetime, display.when),
@@ -129,6 +131,17 @@ def _broken(word: str, width: int) -> list[str]:
             lines.append("")
         lines[-1] += part
     return [line[i : i + width] for line in lines for i in range(0, len(line) or 1, width)]
+
+
+def _ids(values: list[Any]) -> list[UUID]:
+    """Every id among ``values``, in lists and dicts too."""
+    found = [v for v in values if isinstance(v, UUID)]
+    inner = [x for v in values if isinstance(v, list | tuple | dict) for x in _ids(_items(v))]
+    return found + inner
+
+
+def _items(value: list[Any] | tuple[Any, ...] | dict[str, Any]) -> list[Any]:
+    return list(value.values()) if isinstance(value, dict) else list(value)
 
 
 def _column(name: str, rows: list[Row], display: Display, namer: Namer) -> Column:
