@@ -23,9 +23,9 @@ from runners.cli.display import Display, Namer
 Row = dict[str, Any]
 GAP = 2
 """Spaces between two columns."""
-SHORTEST_TEXT = 10
-"""A text column is wrapped to no fewer characters than this (or its header's, or its longest
-cell's if shorter)."""
+SHORTEST_TEXT = 8
+"""A text column is wrapped to no fewer characters than this, nor than its header or its
+longest unbreakable piece (unless its longest cell is shorter)."""
 FOLD = " " * 4
 """How far a row's folded columns are indented under it."""
 
@@ -79,7 +79,16 @@ class Column:
 
     @property
     def least(self) -> int:
-        return self.natural if self.fixed else min(self.natural, max(SHORTEST_TEXT, self.named))
+        if self.fixed:
+            return self.natural
+        return min(self.natural, max(SHORTEST_TEXT, self.named, self.piece))
+
+    @property
+    def piece(self) -> int:
+        """Its longest piece that wrapping cannot break (a word without humps or ``_``)."""
+        return max(
+            (len(p) for c in self.cells for w in c.split() for p in _BREAKS.split(w)), default=0
+        )
 
     @property
     def named(self) -> int:

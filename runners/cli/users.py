@@ -1,16 +1,23 @@
-"""``tasktrail user add``: who may use the HTTP API, and with which role."""
+"""``tasktrail user add`` and ``user list``: who may use the HTTP API, and with which role."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
+import sqlalchemy as sa
 import typer
 
 from runners.cli import context
+from runners.cli import render as show
+from runners.cli.options import JsonFlag, Utc
 from runners.database import database_engine
 from runners.schema import upgrade
-from runners.users import Role, add_user
+from runners.users import USERS, Role, add_user
+
+USER_COLUMNS = ["name", "role", "created_at"]
 
 
 def user_add(
@@ -36,3 +43,18 @@ def user_add(
     upgrade(database)
     add_user(database, name, password, role)
     typer.echo(f"added {role.value} user {name}")
+
+
+def user_list(ctx: typer.Context, json_out: JsonFlag = False, _utc: Utc = False) -> None:
+    """Users of the HTTP API with their role, oldest first (never their password's hash)."""
+    runtime = context.refreshed(ctx)
+    query = sa.select(*(USERS.c[name] for name in USER_COLUMNS)).order_by(USERS.c.created_at)
+    with runtime.database.connect() as connection:
+        rows = [_row(row._mapping) for row in connection.execute(query)]
+    show.listing("users", rows, USER_COLUMNS, json_out, context.display(ctx, runtime))
+
+
+def _row(found: Mapping[str, Any]) -> dict[str, Any]:
+    """A user; its time in UTC, as written (SQLite gives it back without its zone)."""
+    made: datetime = found["created_at"]
+    return {**found, "created_at": made if made.tzinfo else made.replace(tzinfo=UTC)}
