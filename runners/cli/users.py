@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -50,11 +49,11 @@ def user_list(ctx: typer.Context, json_out: JsonFlag = False, _utc: Utc = False)
     runtime = context.refreshed(ctx)
     query = sa.select(*(USERS.c[name] for name in USER_COLUMNS)).order_by(USERS.c.created_at)
     with runtime.database.connect() as connection:
-        rows = [_row(row._mapping) for row in connection.execute(query)]
+        rows = [_row(dict(row._mapping)) for row in connection.execute(query)]
     show.listing("users", rows, USER_COLUMNS, json_out, context.display(ctx, runtime))
 
 
-def _row(found: Mapping[str, Any]) -> dict[str, Any]:
+def _row(found: dict[str, Any]) -> dict[str, Any]:
     """A user; its time in UTC, as written (SQLite gives it back without its zone)."""
     made: datetime = found["created_at"]
     return {**found, "created_at": made if made.tzinfo else made.replace(tzinfo=UTC)}
