@@ -50,7 +50,9 @@ def add_step(
         str, typer.Argument(help="The job, or the step, it goes under (or a prefix).")
     ],
     description: str,
-    step_type: Annotated[StepEnum, typer.Option("--type")] = StepEnum.EXECUTING,
+    step_type: Annotated[
+        StepEnum, typer.Option("--type", case_sensitive=False)
+    ] = StepEnum.EXECUTING,
     user: User = "admin",
     json_out: JsonFlag = False,
 ) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
-from uuid import UUID
 
 import typer
 
@@ -19,6 +18,7 @@ from runners.bootstrap import Runtime
 from runners.cli import render as show
 from runners.cli.display import Display
 from runners.cli.messages import sentence
+from runners.cli.tables import cell, ids_in, typed
 
 
 def outcome(runtime: Runtime, action: str, returned: ActionReturnValue) -> dict[str, Any]:
@@ -59,7 +59,8 @@ def tell(told: dict[str, Any], display: Display) -> None:
         if not told["succeeded"]:
             typer.echo(sentence(told["execute_failed_messages"]))
     if told["action_return_value"] is not None:
-        typer.echo(f"result: {show.plain(told['action_return_value'])}")
+        result = typed(told["action_return_value"])
+        typer.echo(f"result: {cell(result, display, display.namer(ids_in([result])))}")
 
 
 EACH_COLUMNS = ["entry", "state", "command_id", "job_id", "message", "result"]
@@ -67,21 +68,9 @@ EACH_COLUMNS = ["entry", "state", "command_id", "job_id", "message", "result"]
 
 def tell_each(told: list[dict[str, Any]], display: Display) -> None:
     """``run-multiple``'s entries as a table, then how many ended in each state."""
-    rows = [{**t, "result": _ids(t["action_return_value"])} for t in told]
+    rows = [{**t, "result": typed(t["action_return_value"])} for t in told]
     show.print_table("entries", rows, EACH_COLUMNS, display)
     counts = Counter(t["state"] for t in told)
     typer.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
     if any(t["valid"] and t["succeeded"] is None for t in told):
         typer.echo("`tasktrail serve` runs the queued ones; `tasktrail commands` shows them")
-
-
-def _ids(value: Any) -> Any:
-    """A result's ids as ids, so that a table shows them as prefixes."""
-    if isinstance(value, dict):
-        return {k: _ids(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ids(v) for v in value]
-    try:
-        return UUID(value) if isinstance(value, str) else value
-    except ValueError:
-        return value

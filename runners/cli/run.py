@@ -111,13 +111,17 @@ def serve(
     ] = None,
     restart_policy: Annotated[
         RestartPolicy | None,
-        typer.Option(help="Work left in flight: resume it, or do what oVirt does at start."),
+        typer.Option(
+            help="Work left in flight: resume it, or do what oVirt does at start.",
+            case_sensitive=False,
+        ),
     ] = None,
     log_level: Annotated[
-        LogLevel, typer.Option(help="Least severe log line shown.")
+        LogLevel, typer.Option(help="Least severe log line shown.", case_sensitive=False)
     ] = LogLevel.INFO,
     log_format: Annotated[
-        LogFormat, typer.Option(help="text, or json: one JSON object per line.")
+        LogFormat,
+        typer.Option(help="text, or json: one JSON object per line.", case_sensitive=False),
     ] = LogFormat.TEXT,
 ) -> None:
     """Execute commands, poll storage and callbacks, keep projections current, until stopped.

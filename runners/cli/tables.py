@@ -54,6 +54,8 @@ HEADERS = {
 """Short headers for the columns whose JSON names are long."""
 _BREAKS = re.compile(r"(?<=[_/,.-])|(?<=[a-z])(?=[A-Z])")
 """Where a word too long for its column is broken: after ``_`` and the like, between humps."""
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 
 
 def is_state(name: str) -> bool:
@@ -98,7 +100,7 @@ class Column:
 
 def fitted(rows: list[Row], names: list[str], display: Display, width: int | None) -> Text:
     """The table of ``rows`` in ``width``; None (``--wide``) puts every column on one line."""
-    namer = display.namer(x for row in rows for x in _ids(list(row.values())))
+    namer = display.namer(x for row in rows for x in ids_in(list(row.values())))
     columns = [_column(name, rows, display, namer) for name in names]
     kept = columns if width is None else _fitting(columns, width)
     widths = _widths(kept, width)
@@ -142,11 +144,25 @@ def _broken(word: str, width: int) -> list[str]:
     return [line[i : i + width] for line in lines for i in range(0, len(line) or 1, width)]
 
 
-def _ids(values: list[Any]) -> list[UUID]:
+def ids_in(values: list[Any]) -> list[UUID]:
     """Every id among ``values``, in lists and dicts too."""
     found = [v for v in values if isinstance(v, UUID)]
-    inner = [x for v in values if isinstance(v, list | tuple | dict) for x in _ids(_items(v))]
+    inner = [x for v in values if isinstance(v, list | tuple | dict) for x in ids_in(_items(v))]
     return found + inner
+
+
+def typed(value: Any) -> Any:
+    """A value read from JSON with its ids as ids and its times as times (so that a table
+    shows them as prefixes and in the display's form), in lists and dicts too."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return UUID(value)
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        return datetime.fromisoformat(value)
+    return value
 
 
 def _items(value: list[Any] | tuple[Any, ...] | dict[str, Any]) -> list[Any]:

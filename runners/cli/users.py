@@ -25,7 +25,8 @@ def user_add(
     role: Annotated[
         Role,
         typer.Option(
-            help="read-only reads; operator also runs commands; admin also rebuilds and imports."
+            help="read-only reads; operator also runs commands; admin also rebuilds and imports.",
+            case_sensitive=False,
         ),
     ],
     password_stdin: Annotated[

@@ -13,6 +13,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 from projections import queries
 from runners.bootstrap import Runtime, build_runtime
 from runners.cli import app
+from runners.cli.failures import guarded
 from runners.settings import Settings
 
 ENV = {"COLUMNS": "80", "TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTERVAL": "0.01"}
@@ -203,3 +205,65 @@ def _cell(table: str, needle: str, column: int) -> str:
     """The ``column``-th word of the one row that has ``needle``."""
     [line] = [line for line in table.splitlines() if needle in line.split()]
     return line.split()[column]
+
+
+def test_remedies_take_prefixes_and_refuse_unknown_filters_changing_nothing(
+    world: dict[str, Any],
+) -> None:
+    db = world["db"]
+    head = as_json(db, "projections", "status")[0]["head"]
+    job = _cell(tt(db, "jobs"), "FAILED", 0)
+    command = _cell(tt(db, "failed"), job, 0)
+    planned = shown_at_80(tt(db, "redrive", command, "--dry-run"))
+    assert planned.startswith(f"RemoveVm {command}: redrive: run RemoveImage of disk")
+    assert "(dry run: nothing written)" in planned
+    holder = _cell(tt(db, "locks"), "VM", 2)
+    assert tt(db, "cancel", holder, "--dry-run").startswith(f"RemoveVm {holder}: cancel")
+    chosen = tt(db, "remediate", "--retry", "--action-type", "removevm", "--dry-run")
+    assert command in shown_at_80(chosen).split()
+    for args in (
+        ["remediate", "--retry", "--action-type", "RemoveEverything", "--dry-run"],
+        ["remediate", "--retry", "--action-type", "RemoveEverything"],
+        ["redrive", "ffffffff0"],
+        ["cancel", "zz"],
+    ):
+        result = CliRunner().invoke(app, ["--db", db, *args], env=ENV)
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert result.stderr.startswith("error: ")
+    assert as_json(db, "projections", "status")[0]["head"] == head
+
+
+def test_replay_of_an_entity_is_text_not_json(world: dict[str, Any]) -> None:
+    db = world["db"]
+    disk = _cell(tt(db, "disk", "list"), "ILLEGAL", 0)
+    shown = shown_at_80(tt(db, "replay", disk))
+    assert shown.splitlines()[0].startswith(f"Disk {disk}  ILLEGAL  version 3, ")
+    assert "{" not in shown
+    assert "  alias: demo-vm-" in shown
+    assert as_json(db, "replay", disk)["state"]["state"] == "ILLEGAL"
+
+
+def test_enum_options_ignore_case_and_refuse_unknown_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'enums.db'}"
+    job = tt(db, "external", "add-job", "backup").split()[3]
+    tt(db, "external", "add-step", job, "check", "--type", "validating")
+    assert as_json(db, "job", job)["steps"][0]["step_type"] == "VALIDATING"
+    tt(db, "user", "add", "bob", "--role", "ADMIN", "--password-stdin", given="pw\n")
+    assert as_json(db, "user", "list") == [
+        {"name": "bob", "role": "admin", "created_at": as_json(db, "user", "list")[0]["created_at"]}
+    ]
+    for args in (
+        ["external", "add-step", job, "x", "--type", "bogus"],
+        ["user", "add", "eve", "--role", "root", "--password-stdin"],
+        ["jobs", "--status", "bogus"],
+        ["commands", "--status", "bogus"],
+        ["history", "--type", "bogus"],
+    ):
+        assert guarded(app, ["--db", db, *args]) == 2, args
+        out, err = capsys.readouterr()
+        assert (out, err.count("\n")) == ("", 1), err
+        assert err.startswith("error: ")
+    assert [u["name"] for u in as_json(db, "user", "list")] == ["bob"]
