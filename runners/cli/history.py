@@ -15,18 +15,18 @@ from tasktrail.runners.cli.messages import sentence
 from tasktrail.runners.cli.options import JsonFlag, Moment, Utc, Wide, moment, one_of
 from tasktrail.runners.event_store import EventStore
 
-HISTORY_FIELDS = [
-    "position",
+HISTORY_COLUMNS = [
     "timestamp",
     "aggregate_type",
     "aggregate_id",
     "event_type",
-    "reason",
     "to_state",
-    "from_state",
-    "user",
-    "correlation_id",
+    "reason",
 ]
+"""What a history table shows, most needed first (at 80 columns the reason is folded under
+the row)."""
+HISTORY_WIDE = ["position", *HISTORY_COLUMNS, "from_state", "user", "correlation_id"]
+"""What ``--wide`` and JSON show."""
 FAILED_COLUMNS = ["command_id", "command_type", "ended_at", "job_id", "disk", "error", "user"]
 REASONED = {
     "Failed",
@@ -88,12 +88,14 @@ def history(
     )
     page = audit.events(runtime.read_model, query)
     rows = [
-        {**{k: e.get(k) for k in HISTORY_FIELDS}, **_reason(runtime.store, e)} for e in page.events
+        {**{k: e.get(k) for k in HISTORY_WIDE}, **_reason(runtime.store, e)} for e in page.events
     ]
     if json_out:
         show.emit_json_lines(rows)
         return
-    show.print_table("events", rows, HISTORY_FIELDS, context.display(ctx, runtime))
+    display = context.display(ctx, runtime)
+    columns = HISTORY_WIDE if display.wide else HISTORY_COLUMNS
+    show.print_table("events", rows, columns, display)
     if page.next_offset is not None:
         show.console.print(f"more: --offset {page.next_offset}")
 

@@ -7,6 +7,7 @@ ended (it has not failed: it has not run).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import typer
@@ -17,6 +18,7 @@ from tasktrail.runners.bootstrap import Runtime
 from tasktrail.runners.cli import render as show
 from tasktrail.runners.cli.display import Display
 from tasktrail.runners.cli.messages import sentence
+from tasktrail.runners.cli.tables import cell, ids_in, typed
 
 
 def outcome(runtime: Runtime, action: str, returned: ActionReturnValue) -> dict[str, Any]:
@@ -57,4 +59,18 @@ def tell(told: dict[str, Any], display: Display) -> None:
         if not told["succeeded"]:
             typer.echo(sentence(told["execute_failed_messages"]))
     if told["action_return_value"] is not None:
-        typer.echo(f"result: {show.plain(told['action_return_value'])}")
+        result = typed(told["action_return_value"])
+        typer.echo(f"result: {cell(result, display, display.namer(ids_in([result])))}")
+
+
+EACH_COLUMNS = ["entry", "state", "command_id", "job_id", "message", "result"]
+
+
+def tell_each(told: list[dict[str, Any]], display: Display) -> None:
+    """``run-multiple``'s entries as a table, then how many ended in each state."""
+    rows = [{**t, "result": typed(t["action_return_value"])} for t in told]
+    show.print_table("entries", rows, EACH_COLUMNS, display)
+    counts = Counter(t["state"] for t in told)
+    typer.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+    if any(t["valid"] and t["succeeded"] is None for t in told):
+        typer.echo("`tasktrail serve` runs the queued ones; `tasktrail commands` shows them")

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
 import typer
+from rich.text import Text
 
 from tasktrail.projections.replay import job_tree_at, state_at, transitions
 from tasktrail.runners.blocked import blocked as find_blocked
 from tasktrail.runners.cli import context, debugging
 from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display
 from tasktrail.runners.cli.options import JsonFlag, Moment, Utc, Wide, moment
+from tasktrail.runners.cli.tables import cell, ids_in, typed
 from tasktrail.runners.event_store import EventStore
 
-PATH_COLUMNS = ["version", "timestamp", "event_type", "trigger", "from_state", "to_state", "user"]
+PATH_COLUMNS = ["version", "timestamp", "event_type", "to_state", "trigger", "from_state", "user"]
 BLOCKED_COLUMNS = ["id", "kind", "state", "idle_seconds", "waiting_on"]
 
 
@@ -63,9 +65,24 @@ def replay(
     if "tree" in result:
         show.console.print(show.job_tree(tree_as_job(result["tree"]), display))
     else:
-        show.console.print_json(json.dumps(result["state"], default=str))
+        show.console.print(state_text(result["state"], display), highlight=False)
     path = [{**p, "timestamp": datetime.fromisoformat(p["timestamp"])} for p in result["path"]]
     show.print_table("transitions", path, PATH_COLUMNS, display)
+
+
+def state_text(state: dict[str, Any], display: Display) -> Text:
+    """A replayed aggregate as text: what it is, its state, when it got there, then its fields
+    one a line (ids as prefixes, times as every table shows them)."""
+    fields, modified = typed(state["fields"]), typed(state["modified_on"])
+    name = display.namer(ids_in([UUID(state["id"]), fields]))
+    when = display.when(modified) if isinstance(modified, datetime) else ""
+    head = Text.assemble(
+        f"{state['aggregate_type']} {name(UUID(state['id']))}  ",
+        show.status_text(state["state"]),
+        f"  version {state['version']}, {when}",
+    )
+    lines = [f"  {key}: {cell(value, display, name)}" for key, value in fields.items()]
+    return Text("\n").join([head, *map(Text, lines)])
 
 
 def tree_as_job(tree: dict[str, Any]) -> dict[str, Any]:

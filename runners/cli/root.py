@@ -78,7 +78,7 @@ GROUPS: dict[str, tuple[str, Commands]] = {
     "disk": ("The managed world's disks.", {"list": inventory.disk_list}),
     "pool": ("Storage pools (oVirt's Data Centers).", {"list": inventory.pool_list}),
     "external": ("Jobs and steps of other systems (oVirt's external jobs).", external.COMMANDS),
-    "user": ("Users of the HTTP API.", {"add": users.user_add}),
+    "user": ("Users of the HTTP API.", {"add": users.user_add, "list": users.user_list}),
     "projections": (
         "The read model: status, rebuild, verify.",
         {

@@ -16,8 +16,8 @@ from tasktrail.runners.cli import context
 from tasktrail.runners.cli import render as show
 from tasktrail.runners.cli.local_engine import LocalEngine
 from tasktrail.runners.cli.logs import LogFormat, LogLevel, log_to_stderr
-from tasktrail.runners.cli.options import JsonFlag, parse_params, read_params_file
-from tasktrail.runners.cli.outcome import outcome, tell
+from tasktrail.runners.cli.options import JsonFlag, Wide, parse_params, read_params_file
+from tasktrail.runners.cli.outcome import outcome, tell, tell_each
 from tasktrail.runners.serve import StoppedWhileStarting, stopping_while_starting
 from tasktrail.runners.serve import serve as serve_until_stopped
 from tasktrail.runners.transient import patiently
@@ -33,6 +33,7 @@ def run(
     correlation_id: Annotated[str | None, typer.Option(help="Ties its events together.")] = None,
     wait: Annotated[bool, typer.Option(help="Run it here until it ends.")] = False,
     json_out: JsonFlag = False,
+    _wide: Wide = False,
 ) -> None:
     """Run an action; prints its ActionReturnValue. Without --wait, `serve` does the work."""
     params = parse_params(param or [])
@@ -73,9 +74,11 @@ def run_multiple(
     ] = False,
     user: Annotated[str, typer.Option(help="Who runs them.")] = "admin",
     json_out: JsonFlag = False,
+    _wide: Wide = False,
 ) -> None:
     """Run one action many times, validated 10 at a time (oVirt's runMultipleActions);
-    prints one ActionReturnValue per entry; exits 1 if any is refused (or, waiting, failed)."""
+    a table of what became of each entry (--json: one ActionReturnValue each, as `run --json`
+    prints it); exits 1 if any is refused (or, waiting, failed)."""
     params_list = read_params_file(params_file)
     runtime = context.runtime(ctx)
     if wait_for_result:
@@ -87,11 +90,11 @@ def run_multiple(
         returned = runtime.engine.run_multiple_actions(
             action, params_list, user=user, run_only_if_all_valid=only_if_all_valid
         )
-    answers = [r.model_dump(mode="json") for r in returned]
+    told = [{"entry": n, **outcome(runtime, action, r)} for n, r in enumerate(returned, 1)]
     if json_out:
-        show.emit_json(answers)
+        show.emit_json(told)
     else:
-        show.console.print_json(data=answers)
+        tell_each(told, context.display(ctx, runtime))
     if not all(r.valid and (r.succeeded or not wait_for_result) for r in returned):
         raise typer.Exit(1)
 
@@ -109,13 +112,17 @@ def serve(
     ] = None,
     restart_policy: Annotated[
         RestartPolicy | None,
-        typer.Option(help="Work left in flight: resume it, or do what oVirt does at start."),
+        typer.Option(
+            help="Work left in flight: resume it, or do what oVirt does at start.",
+            case_sensitive=False,
+        ),
     ] = None,
     log_level: Annotated[
-        LogLevel, typer.Option(help="Least severe log line shown.")
+        LogLevel, typer.Option(help="Least severe log line shown.", case_sensitive=False)
     ] = LogLevel.INFO,
     log_format: Annotated[
-        LogFormat, typer.Option(help="text, or json: one JSON object per line.")
+        LogFormat,
+        typer.Option(help="text, or json: one JSON object per line.", case_sensitive=False),
     ] = LogFormat.TEXT,
 ) -> None:
     """Execute commands, poll storage and callbacks, keep projections current, until stopped.

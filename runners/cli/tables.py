@@ -1,19 +1,21 @@
-"""Tables that fit the terminal: ids and times never cut, text cut with an ellipsis (the last
-column's wrapped instead), and the columns named last left out when even that does not fit
-(``--wide`` keeps them all).
+"""Tables that fit the terminal and cut nothing: ids, times and states are shown whole, text is
+wrapped within its column, and the columns that do not fit beside the others are folded under
+each row as ``name: value`` (``--wide`` puts every column on the row's one line).
 
-A command lists its columns most needed first; the first is always shown.
+A command lists its columns most needed first: those that fit on the row's line are the first
+ones, the first always.
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from rich.table import Table
 from rich.text import Text
 
 from tasktrail.runners.cli.display import Display, Namer
@@ -21,8 +23,11 @@ from tasktrail.runners.cli.display import Display, Namer
 Row = dict[str, Any]
 GAP = 2
 """Spaces between two columns."""
-SHORTEST_TEXT = 10
-"""A text column is cut to no fewer characters than this (or its longest header word)."""
+SHORTEST_TEXT = 8
+"""A text column is wrapped to no fewer characters than this, nor than its header or its
+longest unbreakable piece (unless its longest cell is shorter)."""
+FOLD = " " * 4
+"""How far a row's folded columns are indented under it."""
 
 STYLES = {
     "FINISHED": "green",
@@ -47,8 +52,16 @@ HEADERS = {
     "storage_pool_id": "pool",
 }
 """Short headers for the columns whose JSON names are long."""
-STATES = {"status", "imagestatus", "state", "task_state"}
-"""Columns of states: like ids, shown whole (a cut state reads as another)."""
+_BREAKS = re.compile(r"(?<=[_/,.-])|(?<=[a-z])(?=[A-Z])")
+"""Where a word too long for its column is broken: after ``_`` and the like, between humps."""
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+def is_state(name: str) -> bool:
+    """A column of states (``status``, ``to_state``…): like ids, shown whole (a cut state reads
+    as another)."""
+    return name.endswith(("state", "status"))
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ class Column:
     name: str
     cells: list[str]
     fixed: bool
-    """Ids and times: shown whole or not at all."""
+    """Ids, times and states: never wrapped nor cut."""
 
     @property
     def header(self) -> str:
@@ -64,26 +77,38 @@ class Column:
 
     @property
     def natural(self) -> int:
-        return max([len(self.header), *map(len, self.cells)])
+        return max([self.named, *map(len, self.cells)])
 
     @property
     def least(self) -> int:
-        return self.natural if self.fixed else min(self.natural, SHORTEST_TEXT)
+        if self.fixed:
+            return self.natural
+        return min(self.natural, max(SHORTEST_TEXT, self.named, self.piece))
+
+    @property
+    def piece(self) -> int:
+        """Its longest piece that wrapping cannot break (a word without humps or ``_``)."""
+        return max(
+            (len(p) for c in self.cells for w in c.split() for p in _BREAKS.split(w)), default=0
+        )
+
+    @property
+    def named(self) -> int:
+        """Its header's width: a header is never wrapped."""
+        return len(self.header)
 
 
-def fitted(rows: list[Row], names: list[str], display: Display, width: int | None) -> Table:
-    """The table of ``rows``; ``width`` None (``--wide``) keeps every column."""
-    namer = display.namer(x for row in rows for x in row.values() if isinstance(x, UUID))
+def fitted(rows: list[Row], names: list[str], display: Display, width: int | None) -> Text:
+    """The table of ``rows`` in ``width``; None (``--wide``) puts every column on one line."""
+    namer = display.namer(x for row in rows for x in ids_in(list(row.values())))
     columns = [_column(name, rows, display, namer) for name in names]
     kept = columns if width is None else _fitting(columns, width)
     widths = _widths(kept, width)
-    table = Table(box=None, padding=(0, GAP // 2), pad_edge=False, header_style="bold")
-    for column, each in zip(kept, widths, strict=True):
-        last = column is kept[-1] and not column.fixed
-        table.add_column(column.header, no_wrap=not last, overflow="ellipsis", width=each)
+    lines = [_line([Text(c.header, style="bold") for c in kept], widths)]
     for index in range(len(rows)):
-        table.add_row(*(_styled(c.name, c.cells[index]) for c in kept))
-    return table
+        lines += _row(kept, widths, index)
+        lines += _folded(columns[len(kept) :], index, width or 0)
+    return Text("\n").join(lines)
 
 
 def cell(value: Any, display: Display, namer: Namer) -> str:
@@ -91,7 +116,9 @@ def cell(value: Any, display: Display, namer: Namer) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "; ".join(cell(v, display, namer) for v in value)
+        return ", ".join(cell(v, display, namer) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {cell(v, display, namer)}" for k, v in value.items())
     kinds: list[tuple[type, Callable[[Any], str]]] = [
         (UUID, namer),
         (datetime, display.when),
@@ -101,9 +128,50 @@ def cell(value: Any, display: Display, namer: Namer) -> str:
     return next((show(value) for kind, show in kinds if isinstance(value, kind)), str(value))
 
 
+def wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width``: broken between words, a word too long at its
+    humps or after ``_``, and only a word without either anywhere."""
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return [piece for line in lines or [""] for piece in _broken(line, width)]
+
+
+def _broken(word: str, width: int) -> list[str]:
+    lines = [""]
+    for part in _BREAKS.split(word):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return [line[i : i + width] for line in lines for i in range(0, len(line) or 1, width)]
+
+
+def ids_in(values: list[Any]) -> list[UUID]:
+    """Every id among ``values``, in lists and dicts too."""
+    found = [v for v in values if isinstance(v, UUID)]
+    inner = [x for v in values if isinstance(v, list | tuple | dict) for x in ids_in(_items(v))]
+    return found + inner
+
+
+def typed(value: Any) -> Any:
+    """A value read from JSON with its ids as ids and its times as times (so that a table
+    shows them as prefixes and in the display's form), in lists and dicts too."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return UUID(value)
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _items(value: list[Any] | tuple[Any, ...] | dict[str, Any]) -> list[Any]:
+    return list(value.values()) if isinstance(value, dict) else list(value)
+
+
 def _column(name: str, rows: list[Row], display: Display, namer: Namer) -> Column:
     values = [row.get(name) for row in rows]
-    fixed = name in STATES or any(isinstance(v, UUID | datetime) for v in values)
+    fixed = is_state(name) or any(isinstance(v, UUID | datetime) for v in values)
     return Column(name, [cell(v, display, namer) for v in values], fixed)
 
 
@@ -122,13 +190,46 @@ def _widths(columns: list[Column], width: int | None) -> list[int]:
     left = width - sum(c.least for c in columns) - GAP * (len(columns) - 1)
     widths = []
     for column in columns:
-        wanted = column.natural if column is not columns[-1] else width
-        more = min(max(left, 0), wanted - column.least)
+        more = min(max(left, 0), column.natural - column.least)
         widths.append(column.least + more)
         left -= more
     return widths
 
 
+def _row(columns: list[Column], widths: list[int], index: int) -> list[Text]:
+    """One row's lines: its text cells wrapped in their columns, the others on the first."""
+    cells = [
+        [c.cells[index]] if c.fixed else wrapped(c.cells[index], w)
+        for c, w in zip(columns, widths, strict=True)
+    ]
+    height = max(map(len, cells))
+    padded = [each + [""] * (height - len(each)) for each in cells]
+    return [
+        _line([_styled(c.name, each[at]) for c, each in zip(columns, padded, strict=True)], widths)
+        for at in range(height)
+    ]
+
+
+def _line(cells: list[Text], widths: list[int]) -> Text:
+    line = Text()
+    for text, width in zip(cells, widths, strict=True):
+        line.append_text(text)
+        line.append(" " * (width - len(text) + GAP))
+    line.rstrip()
+    return line
+
+
+def _folded(columns: list[Column], index: int, width: int) -> list[Text]:
+    """The columns that did not fit beside the others, under the row as ``name: value``."""
+    told = "  ".join(f"{c.header}: {c.cells[index]}" for c in columns if c.cells[index])
+    if not told:
+        return []
+    lines = textwrap.wrap(
+        told, width, initial_indent=FOLD, subsequent_indent=FOLD * 2, break_long_words=False
+    )
+    return [Text(line) for line in lines]
+
+
 def _styled(name: str, text: str) -> Text:
-    style = STYLES.get(text, "cyan") if name in STATES else ""
+    style = STYLES.get(text, "cyan") if is_state(name) and text else ""
     return Text(text, style=style)

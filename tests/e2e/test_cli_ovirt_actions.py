@@ -100,3 +100,51 @@ def test_a_bad_params_file_is_one_line_exit_2_and_writes_nothing(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert event_count(db) == before
+
+
+def test_external_commands_say_what_they_did_with_ids_pasted_back(db: str) -> None:
+    said = cli(db, "external", "add-job", "nightly backup").stdout.split()
+    assert said[:3] == ["started", "external", "job"]
+    job = said[3]
+    assert len(job) == 8
+    step = cli(db, "external", "add-step", job, "copy").stdout.split()
+    assert step[:3] + step[4:] == ["started", "external", "step", "under", job]
+    ended = cli(db, "external", "end-step", step[3], "--failed").stdout
+    assert ended.strip() == f"ended external step {step[3]} FAILED"
+    assert cli(db, "external", "end-job", job).stdout.strip() == (
+        f"ended external job {job}: it is FAILED"
+    )
+    assert "{" not in cli(db, "external", "clear-job", job).stdout
+    assert as_json(db, "job", job)["status"] == "FAILED"
+
+
+def test_a_refused_external_action_is_a_sentence_in_text(db: str) -> None:
+    refused = cli(db, "external", "clear-job", "6f1c1d3e-0000-4000-8000-000000000000", code=1)
+    assert (
+        refused.stdout.strip()
+        == "ClearExternalJob refused: Cannot clear external job. No such job."
+    )
+
+
+def test_run_multiple_prints_a_table_of_entries_and_keeps_json(db: str, tmp_path: Path) -> None:
+    made = as_json(db, "vm", "add", "web1")["vm_id"]
+    params = tmp_path / "params.json"
+    entries = [{"vm_id": made}, {"vm_id": "6f1c1d3e-0000-4000-8000-000000000000"}]
+    params.write_text(json.dumps(entries))
+    shown = cli(db, "run-multiple", "RemoveVm", "--params-file", str(params), code=1).stdout
+    lines = shown.splitlines()
+    assert lines[0].split() == ["entry", "state", "command", "job", "message", "result"]
+    assert lines[1].split()[:2] == ["1", "NOT_STARTED"]
+    assert lines[2].split()[:2] == ["2", "ENDED_WITH_FAILURE"]
+    assert "Cannot remove VM. VM not found." in " ".join(shown.split())
+    assert "1 NOT_STARTED, 1 ENDED_WITH_FAILURE" in shown
+    assert "`tasktrail serve` runs the queued ones" in shown
+    assert "{" not in shown
+    queued, job = lines[1].split()[2:4]
+    assert any(c["command_id"].startswith(queued) for c in as_json(db, "commands"))
+    assert as_json(db, "job", job)["action_type"] == "RemoveVm"
+    answers = as_json(db, "run-multiple", "RemoveVm", "--params-file", str(params), code=1)
+    assert [(a["entry"], a["valid"], a["succeeded"]) for a in answers] == [
+        (1, False, False),
+        (2, False, False),
+    ]
