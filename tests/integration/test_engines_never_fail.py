@@ -524,8 +524,9 @@ def test_run_wait_reads_its_outcome_through_a_dropped_connection(
     exists, failed = EventStore.exists, []
 
     def dropped_once_it_ended(store: EventStore, aggregate_id: UUID) -> bool:
-        root = History.of(deployment.store).removal_of(vm_id)
-        if not failed and root and History.of(deployment.store).count(root, "Command.EndedSuccessfully"):
+        history = History.of(deployment.store)
+        root = history.removal_of(vm_id)
+        if not failed and root and history.count(root, "Command.EndedSuccessfully"):
             failed.append(root)
             raise OperationalError("server closed the connection unexpectedly")
         return exists(store, aggregate_id)
