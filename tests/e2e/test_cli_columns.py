@@ -267,3 +267,11 @@ def test_enum_options_ignore_case_and_refuse_unknown_values(
         assert (out, err.count("\n")) == ("", 1), err
         assert err.startswith("error: ")
     assert [u["name"] for u in as_json(db, "user", "list")] == ["bob"]
+
+
+def test_diff_and_what_if_take_prefixes(world: dict[str, Any]) -> None:
+    db = world["db"]
+    failed = _cell(tt(db, "jobs"), "FAILED", 0)
+    added = [line.split()[0] for line in tt(db, "jobs").splitlines() if "AddVm" in line.split()]
+    assert tt(db, "diff", added[0], added[1]).startswith("A | B")
+    assert "no divergence" in tt(db, "replay", "--what-if", failed)
