@@ -34,7 +34,8 @@ def run(
     json_out: JsonFlag = False,
     _wide: Wide = False,
 ) -> None:
-    """Run an action; prints its ActionReturnValue. Without --wait, `serve` does the work."""
+    """Run an action and say what it did: refused, queued for an engine (`serve` does the
+    work), or with --wait executed here; --json prints its ActionReturnValue."""
     params = parse_params(param or [])
     runtime = context.runtime(ctx)
     if wait:
