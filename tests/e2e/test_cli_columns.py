@@ -23,10 +23,13 @@ from projections import queries
 from runners.bootstrap import Runtime, build_runtime
 from runners.cli import app
 from runners.cli.failures import guarded
+from runners.cli.render import plain
+from runners.cli.tables import typed
 from runners.settings import Settings
 
 ENV = {"COLUMNS": "80", "TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTERVAL": "0.01"}
 DATE = re.compile(r"\d{4}-\d\d-\d\d")
+JSON_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 TEXT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
 PREFIX = re.compile(r"(?<![\w-])[0-9a-f]{8}(?:-[0-9a-f]+)*(?![\w-])")
 """An id as a table shows it: its first 8 digits or more (whole with --wide)."""
@@ -275,3 +278,14 @@ def test_diff_and_what_if_take_prefixes(world: dict[str, Any]) -> None:
     added = [line.split()[0] for line in tt(db, "jobs").splitlines() if "AddVm" in line.split()]
     assert tt(db, "diff", added[0], added[1]).startswith("A | B")
     assert "no divergence" in tt(db, "replay", "--what-if", failed)
+
+
+def test_json_times_have_one_form_in_every_command(world: dict[str, Any]) -> None:
+    db = world["db"]
+    job = as_json(db, "jobs")[0]["job_id"]
+    for command in (["replay", job], ["why", job], ["job", job], ["jobs"], ["user", "list"]):
+        shown = tt(db, *command, "--json")
+        times = re.findall(r'"(\d{4}-\d\d-\d\dT[^"]*)"', shown)
+        assert times, command
+        assert all(JSON_TIME.fullmatch(t) for t in times), (command, times)
+    assert plain(typed({"at": "2026-01-01T00:00:00Z"})) == {"at": "2026-01-01T00:00:00.000000Z"}
