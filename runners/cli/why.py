@@ -61,13 +61,14 @@ def _asked(told: Story, display: Display, name: Namer) -> list[RenderableType]:
     root = told.root
     ended = "ended " + display.when(root["ended_at"]) if root["ended_at"] else "not ended yet"
     params = ", ".join(f"{k}={_value(v, name)}" for k, v in root["parameters"].items())
+    job = f", job {name(root['job_id'])}" if root["job_id"] else ""
+    correlation = f", correlation id {root['correlation_id']}"
     return [
         Text.assemble(
             (f"{root['command_type']}", "bold"), f"({params})  ", show.status_text(root["status"])
         ),
         f"  asked by {root['user_id']} at {display.when(root['created_at'])}, {ended}",
-        f"  command {name(root['command_id'])}, correlation id {root['correlation_id']}"
-        + (f", job {name(root['job_id'])}" if root["job_id"] else ""),
+        Padding(Text(f"command {name(root['command_id'])}{job}{correlation}"), (0, 0, 0, 2)),
     ]
 
 
