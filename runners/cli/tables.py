@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -75,17 +76,17 @@ class Column:
     def header(self) -> str:
         return HEADERS.get(self.name) or self.name.removesuffix("_id").replace("_", " ")
 
-    @property
+    @cached_property
     def natural(self) -> int:
         return max([self.named, *map(len, self.cells)])
 
-    @property
+    @cached_property
     def least(self) -> int:
         if self.fixed:
             return self.natural
         return min(self.natural, max(SHORTEST_TEXT, self.named, self.piece))
 
-    @property
+    @cached_property
     def piece(self) -> int:
         """Its longest piece that wrapping cannot break (a word without humps or ``_``)."""
         return max(
