@@ -129,6 +129,31 @@ def test_every_listing_fits_80_columns_and_cuts_nothing(
         assert "+05:30" in shown or not DATE.search(shown)
 
 
+def test_every_view_of_one_thing_fits_80_columns_and_cuts_nothing(
+    world: dict[str, Any], zone: str
+) -> None:
+    db = world["db"]
+    job = as_json(db, "jobs", "--status", "failed")[0]["job_id"][:8]
+    [illegal] = [d["disk_id"][:8] for d in as_json(db, "disk", "list") if d["status"] == "ILLEGAL"]
+    vm = world["web"]["vm_id"][:8]
+    holder = as_json(db, "locks")[0]["command_id"][:8]
+    for command in (
+        ["job", job],
+        ["why", job],
+        ["replay", job],
+        ["replay", illegal],
+        ["history", "--entity", illegal],
+        ["history", "--entity", vm, "--family"],
+        ["disk", "list", "--vm", vm],
+        ["blocked", holder],
+        ["jobs", "--status", "failed"],
+        ["commands", "--status", "ended_with_failure"],
+        ["remediate", "--retry", "--dry-run"],
+        ["doctor"],
+    ):
+        assert shown_at_80(tt(db, *command)).strip(), command
+
+
 def test_the_history_shows_states_and_folds_the_reason_under_its_row(
     world: dict[str, Any],
 ) -> None:
