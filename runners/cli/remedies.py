@@ -22,7 +22,7 @@ from runners.cli import render as show
 from runners.cli.display import Display
 from runners.cli.local_engine import LocalEngine
 from runners.cli.options import JsonFlag, Moment, moment, one_of
-from runners.cli.tables import typed
+from runners.cli.tables import ids_in, named_in, typed
 from runners.histories import root_command
 from runners.remediation import Item, Remedy, apply, plan, run_batch
 
@@ -102,8 +102,8 @@ def _show(item: Item, json_out: bool, display: Display) -> None:
         show.emit_json(item.as_row())
         return
     done = f" → {item.outcome}" if item.outcome else " (dry run: nothing written)"
-    name = display.namer([item.command_id])(item.command_id)
-    text = f"{item.action_type} {name}: {item.plan}{done}"
+    said = f"{item.action_type} {item.command_id}: {item.plan}{done}"
+    text = named_in(said, display.namer(ids_in([said])))
     show.console.print(text, markup=False, highlight=False)
 
 

@@ -22,6 +22,7 @@ from runners.cli import render as show
 from runners.cli.display import Display, Namer
 from runners.cli.messages import sentence
 from runners.cli.options import IdText, JsonFlag, Utc, Wide
+from runners.cli.tables import named_in
 
 
 def why(
@@ -75,7 +76,7 @@ def _asked(told: Story, display: Display, name: Namer) -> list[RenderableType]:
 def _failures(told: Story, name: Namer) -> list[str]:
     lines = [
         f"{c['command_type']} {name(c['command_id'])}{_on(c, told, name)}: "
-        f"{sentence(c['messages']) or 'no message'}"
+        f"{named_in(sentence(c['messages']), name) or 'no message'}"
         for c in told.failed
     ]
     lines += [_task(t, told, name) for t in told.tasks if _task_failed(t)]

@@ -31,6 +31,7 @@ ENV = {"COLUMNS": "80", "TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTER
 DATE = re.compile(r"\d{4}-\d\d-\d\d")
 JSON_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 TEXT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
+WHOLE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PREFIX = re.compile(r"(?<![\w-])[0-9a-f]{8}(?:-[0-9a-f]+)*(?![\w-])")
 """An id as a table shows it: its first 8 digits or more (whole with --wide)."""
 
@@ -102,8 +103,10 @@ LISTINGS = [
 
 
 def shown_at_80(text: str) -> str:
-    """``text`` after checking it fits 80 columns, cuts nothing and shows whole dates."""
+    """``text`` after checking it fits 80 columns, cuts nothing, shows whole dates and ids as
+    prefixes (in texts too)."""
     assert all(len(line.rstrip()) <= 80 for line in text.splitlines()), text
+    assert not WHOLE_ID.search(text), text
     assert "…" not in text, text
     assert len(DATE.findall(text)) == len(TEXT_TIME.findall(text)), text
     return text
@@ -175,6 +178,8 @@ def test_the_history_shows_states_and_folds_the_reason_under_its_row(
     assert wide.splitlines()[0].split()[:2] == ["pos", "timestamp"]
     assert illegal["disk_id"] in wide
     assert "IRS_IMAGE_DELETE_FAILED: Image deletion failed" in wide
+    failed = tt(db, "history", "--to-state", "ended_with_failure", "--wide")
+    assert WHOLE_ID.search(failed.split("CHILD_COMMAND_FAILED: RemoveImage ")[1])
 
 
 def test_every_id_a_listing_shows_is_accepted_back(world: dict[str, Any]) -> None:
@@ -244,7 +249,7 @@ def test_remedies_take_prefixes_and_refuse_unknown_filters_changing_nothing(
     command = _cell(tt(db, "failed"), job, 0)
     planned = shown_at_80(tt(db, "redrive", command, "--dry-run"))
     assert planned.startswith(f"RemoveVm {command}: redrive: run RemoveImage of disk")
-    assert "(dry run: nothing written)" in planned
+    assert "(dry run: nothing written)" in " ".join(planned.split())
     holder = _cell(tt(db, "locks"), "VM", 2)
     assert tt(db, "cancel", holder, "--dry-run").startswith(f"RemoveVm {holder}: cancel")
     chosen = tt(db, "remediate", "--retry", "--action-type", "removevm", "--dry-run")
