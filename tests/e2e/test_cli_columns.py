@@ -3,8 +3,9 @@ id prefix one command prints accepted by the next.
 
 One SQLite database holds a bit of everything a table can list: the failing-disk demo (a FAILED
 job, an ILLEGAL disk), a VM with two disks, a fault armed on one of them, a RemoveVm of that VM
-queued for an engine (so something is blocked and a lock is held), an external job and an API
-user. No test here runs an engine (the queued RemoveVm stays queued).
+queued for an engine (so something is blocked and a lock is held), another RemoveVm waiting on
+a storage task, an external job and an API user. No test runs an engine on it (what is queued
+stays queued), so the tests may run in any order.
 """
 
 from __future__ import annotations
