@@ -320,3 +320,14 @@ def test_json_times_have_one_form_in_every_command(world: dict[str, Any]) -> Non
         assert times, command
         assert all(JSON_TIME.fullmatch(t) for t in times), (command, times)
     assert plain(typed({"at": "2026-01-01T00:00:00Z"})) == {"at": "2026-01-01T00:00:00.000000Z"}
+
+
+def test_what_vm_add_and_spm_fault_print_is_pasted_back(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'made.db'}"
+    first, second = tt(db, "vm", "add", "web1", "--disks", "2").splitlines()
+    vm, disks = first.split(": ")[1], second.split(": ")[1].split()
+    assert [len(x) for x in (vm, *disks)] == [8, 8, 8]
+    assert {_cell(tt(db, "disk", "list", "--vm", vm), d, 0) for d in disks} == set(disks)
+    armed = tt(db, "spm", "fault", disks[0], "--on", "poll")
+    assert armed.strip() == f"armed: poll fault for disk {disks[0]}'s next task"
+    assert _cell(tt(db, "spm", "fault", "list"), disks[0], 1) == "poll"
