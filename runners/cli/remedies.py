@@ -167,7 +167,8 @@ def remediate(
         f"remediate --{remedy.value}", rows, COLUMNS, json_out, context.display(ctx, runtime)
     )
     if job_id is not None and not json_out:
-        show.console.print(f"batch job {job_id} (tasktrail job {job_id})", highlight=False)
+        name = context.display(ctx, runtime).namer([job_id])(job_id)
+        show.console.print(f"batch job {name} (tasktrail job {name})", highlight=False)
     if any(i.outcome.startswith("refused") for i in items):
         raise typer.Exit(1)
 
