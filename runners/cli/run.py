@@ -130,7 +130,7 @@ def serve(
     Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0). Refuses a
     database imported from a bundle as an archive (exit 1).
     """
-    log_to_stderr(log_level, log_format)
+    log_to_stderr(log_level, log_format, context.display(ctx))
     try:
         with stopping_while_starting():
             runtime = context.lasting_runtime(
