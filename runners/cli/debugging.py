@@ -9,21 +9,21 @@ from typing import Annotated, Any
 
 import typer
 
-from projections.id_prefix import IdPrefixError
-from runners.bundle import BundleError
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.display import Display
-from runners.cli.options import JsonFlag
-from runners.histories import (
+from tasktrail.projections.id_prefix import IdPrefixError
+from tasktrail.runners.bundle import BundleError
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display
+from tasktrail.runners.cli.options import JsonFlag
+from tasktrail.runners.histories import (
     History,
     HistoryError,
     UndecodableError,
     from_database,
     from_file,
 )
-from runners.what_if import WhatIf, what_if
-from runners.what_if import diff as runs_diff
+from tasktrail.runners.what_if import WhatIf, what_if
+from tasktrail.runners.what_if import diff as runs_diff
 
 
 def _history(ctx: typer.Context, what: str) -> History:

@@ -14,16 +14,16 @@ from uuid import UUID
 
 import typer
 
-from domain.model.step.machine import StepEnum
-from domain.services.return_value import ActionReturnValue
-from projections import queries
-from runners.bootstrap import Runtime
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.local_engine import LocalEngine
-from runners.cli.messages import sentence
-from runners.cli.options import IdText, JsonFlag
-from runners.cli.outcome import outcome
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.projections import queries
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.local_engine import LocalEngine
+from tasktrail.runners.cli.messages import sentence
+from tasktrail.runners.cli.options import IdText, JsonFlag
+from tasktrail.runners.cli.outcome import outcome
 
 _IDS = {"parent_id", "step_id", "job_id"}
 """The parameters a user may give as an id prefix."""

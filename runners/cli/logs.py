@@ -7,8 +7,8 @@ import logging
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from runners.cli.display import Display, json_time
-from runners.database import mask_secrets
+from tasktrail.runners.cli.display import Display, json_time
+from tasktrail.runners.database import mask_secrets
 
 
 class LogFormat(StrEnum):

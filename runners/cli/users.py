@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 import typer
 
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.options import JsonFlag, Utc
-from runners.database import database_engine
-from runners.schema import upgrade
-from runners.users import USERS, Role, add_user
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import JsonFlag, Utc
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.users import USERS, Role, add_user
 
 USER_COLUMNS = ["name", "role", "created_at"]
 

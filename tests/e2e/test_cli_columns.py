@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from projections import queries
-from runners.bootstrap import Runtime, build_runtime
-from runners.cli import app
-from runners.cli.failures import guarded
-from runners.cli.render import plain
-from runners.cli.tables import typed
-from runners.settings import Settings
+from tasktrail.projections import queries
+from tasktrail.runners.bootstrap import Runtime, build_runtime
+from tasktrail.runners.cli import app
+from tasktrail.runners.cli.failures import guarded
+from tasktrail.runners.cli.render import plain
+from tasktrail.runners.cli.tables import typed
+from tasktrail.runners.settings import Settings
 
 ENV = {"COLUMNS": "80", "TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTERVAL": "0.01"}
 DATE = re.compile(r"\d{4}-\d\d-\d\d")
