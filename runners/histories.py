@@ -145,11 +145,3 @@ def _stored_order(model: ReadModel, events: list[Event]) -> list[Event]:
         ).all()
     position = {(UUID(str(a)), v): p for a, v, p in rows}
     return sorted(events, key=lambda e: position.get((e.originator_id, e.originator_version), 0))
-
-
-def run_id(what: str) -> UUID:
-    """``what`` as a job or command id; refused naming it when it is neither id nor file."""
-    try:
-        return UUID(what)
-    except ValueError:
-        raise HistoryError(f"{what!r} is neither a job or command id nor a file") from None

@@ -2,7 +2,12 @@
 
 A password accepted over Basic is remembered for ``basic_cache_seconds`` (by a digest of the
 pair, never the password itself), so a client sending it with every request does not pay an
-argon2 check each time. Every failure looks the same to the caller: 401, nothing more.
+argon2 check each time. Every failure looks the same to the caller: 401, nothing more, but
+for its challenge: a token refused (unknown, expired or revoked) is answered with a Bearer
+challenge saying ``invalid_token`` (RFC 6750), so a client knows to get a new token rather than
+to send a password; anything else with Basic. oVirt's API answers every 401 with
+``Basic realm="RESTAPI"`` whatever was sent (its ``EnforceAuthFilter``); its emulation here
+answers with Basic too (``runners.api.ovirt.responses``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,12 @@ from tasktrail.runners.api.errors import UNAUTHORIZED, UnauthenticatedError
 from tasktrail.runners.users import User, authenticate, issue_token, revoke_token, token_user
 
 
+class TokenRefusedError(UnauthenticatedError):
+    """A bearer token that names no user now: unknown, expired or revoked."""
+
+    challenge = 'Bearer realm="tasktrail", error="invalid_token"'
+
+
 class Authenticator:
     def __init__(self, database: sa.Engine, token_seconds: float, cache_seconds: float) -> None:
         self.database = database
@@ -25,7 +36,10 @@ class Authenticator:
         self._accepted: dict[str, tuple[User, float]] = {}
 
     def bearer(self, token: str) -> User:
-        return _known(token_user(self.database, token))
+        found = token_user(self.database, token)
+        if found is None:
+            raise TokenRefusedError(UNAUTHORIZED)
+        return found
 
     def basic(self, name: str, password: str) -> User:
         key = hashlib.sha256(f"{name}\0{password}".encode()).hexdigest()

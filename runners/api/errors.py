@@ -29,6 +29,9 @@ class BadInputError(ApiError):
 class UnauthenticatedError(ApiError):
     status = 401
     reason = "Unauthorized"
+    challenge = 'Basic realm="tasktrail"'
+    """tasktrail's API answers its 401 with this ``WWW-Authenticate``; oVirt's API always
+    with Basic, as oVirt's ``EnforceAuthFilter`` does."""
 
 
 class ForbiddenError(ApiError):

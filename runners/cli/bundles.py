@@ -23,7 +23,8 @@ def export(
     runtime = context.refreshed(ctx)
     job_id = context.resolve(runtime, job)
     count = export_job(runtime.read_model, job_id, file, force=force)
-    show.errors.print(f"exported {count} events of job {job_id} to {file}")
+    name = context.display(ctx, runtime).namer([job_id])(job_id)
+    show.errors.print(f"exported {count} events of job {name} to {file}", highlight=False)
 
 
 def import_(
@@ -45,4 +46,5 @@ def import_(
     with show.progress("projecting", json_out=False) as progress:
         runtime.read_model.catch_up(runtime.settings.batch_size, progress=progress)
     kept = "resumable" if resume else "an archive"
-    show.errors.print(f"imported {count} events; tasktrail job {bundle.job_id} ({kept})")
+    name = context.display(ctx, runtime).namer([bundle.job_id])(bundle.job_id)
+    show.errors.print(f"imported {count} events; tasktrail job {name} ({kept})", highlight=False)

@@ -47,10 +47,12 @@ class Invocation:
     utc: bool = False
 
 
-def display(ctx: typer.Context, opened: Runtime) -> Display:
-    """How this invocation shows ids and times; prefixes are checked in ``opened``'s index."""
+def display(ctx: typer.Context, opened: Runtime | None = None) -> Display:
+    """How this invocation shows ids and times; prefixes are checked in ``opened``'s index
+    (none opened: ids are shown whole)."""
     given = ctx.find_object(Invocation) or Invocation()
-    return Display(wide=given.wide, utc=given.utc, model=opened.read_model)
+    model = opened.read_model if opened is not None else None
+    return Display(wide=given.wide, utc=given.utc, model=model)
 
 
 def resolve(opened: Runtime, typed: str) -> UUID:

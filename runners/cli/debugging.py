@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tasktrail.projections.id_prefix import IdPrefixError
 from tasktrail.runners.bundle import BundleError
 from tasktrail.runners.cli import context
 from tasktrail.runners.cli import render as show
@@ -20,18 +21,21 @@ from tasktrail.runners.histories import (
     UndecodableError,
     from_database,
     from_file,
-    run_id,
 )
 from tasktrail.runners.what_if import WhatIf, what_if
 from tasktrail.runners.what_if import diff as runs_diff
 
 
 def _history(ctx: typer.Context, what: str) -> History:
-    """A file is read without opening any database; an id is looked up in ``--db``."""
+    """A file is read without opening any database; an id (or a prefix) is looked up in
+    ``--db``."""
     if Path(what).is_file():
         return from_file(Path(what))
-    item_id = run_id(what)
     runtime = context.refreshed(ctx)
+    try:
+        item_id = context.resolve(runtime, what)
+    except IdPrefixError as error:
+        raise HistoryError(f"{what!r} is neither a job or command id nor a file: {error}") from None
     return from_database(runtime.store, runtime.read_model, item_id)
 
 

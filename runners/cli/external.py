@@ -15,6 +15,7 @@ from uuid import UUID
 import typer
 
 from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.return_value import ActionReturnValue
 from tasktrail.projections import queries
 from tasktrail.runners.bootstrap import Runtime
 from tasktrail.runners.cli import context
@@ -106,17 +107,28 @@ def _run(
     ids = {k: context.resolve(runtime, v) for k, v in params.items() if k in _IDS}
     with LocalEngine(runtime) as here:
         returned = here.run_to_end(action, {**params, **_texts(ids)}, user=user)
-    told = outcome(runtime, action, returned)
     if json_out:
-        show.emit_json(told)
-    elif not returned.valid:
-        typer.echo(f"{action} refused: {sentence(returned.validation_messages)}")
-    elif not returned.succeeded:
-        typer.echo(f"{action} failed: {sentence(returned.execute_failed_messages)}")
+        show.emit_json(outcome(runtime, action, returned))
     else:
-        typer.echo(_said(ctx, runtime, said, {**ids, **_made(returned.action_return_value)}))
+        typer.echo(_told(ctx, runtime, (action, returned), said, ids))
     if not (returned.valid and returned.succeeded):
         raise typer.Exit(1)
+
+
+def _told(
+    ctx: typer.Context,
+    runtime: Runtime,
+    ran: tuple[str, ActionReturnValue],
+    said: str,
+    ids: dict[str, UUID],
+) -> str:
+    """One line: what it did, or why it was refused or failed (oVirt's messages, as text)."""
+    action, returned = ran
+    if not returned.valid:
+        return f"{action} refused: {sentence(returned.validation_messages)}"
+    if not returned.succeeded:
+        return f"{action} failed: {sentence(returned.execute_failed_messages)}"
+    return _said(ctx, runtime, said, {**ids, **_made(returned.action_return_value)})
 
 
 def _texts(ids: dict[str, UUID]) -> dict[str, str]:

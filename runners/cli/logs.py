@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from enum import StrEnum
 
+from tasktrail.runners.cli.display import Display, json_time
 from tasktrail.runners.database import mask_secrets
 
 
@@ -22,11 +24,12 @@ class LogLevel(StrEnum):
 
 
 class JsonLines(logging.Formatter):
-    """One JSON object per line: time, level, logger, message (and the error, if any)."""
+    """One JSON object per line: time (as every command's JSON has it), level, logger, message
+    (and the error, if any)."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": json_time(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": mask_secrets(record.getMessage()),
@@ -37,16 +40,28 @@ class JsonLines(logging.Formatter):
 
 
 class MaskedText(logging.Formatter):
-    """``time LEVEL logger: message``, passwords in URLs masked."""
+    """``time LEVEL logger: message``, the time as every table shows one, passwords in URLs
+    masked."""
+
+    def __init__(self, display: Display) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.display = display
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return self.display.when(datetime.fromtimestamp(record.created, UTC))
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_secrets(super().format(record))
 
 
-def log_to_stderr(level: LogLevel = LogLevel.INFO, form: LogFormat = LogFormat.TEXT) -> None:
+def log_to_stderr(
+    level: LogLevel = LogLevel.INFO,
+    form: LogFormat = LogFormat.TEXT,
+    display: Display | None = None,
+) -> None:
     """tasktrail's own log lines (not its libraries') go to stderr, one per line."""
     handler = logging.StreamHandler()
-    text = MaskedText("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    text = MaskedText(display or Display())
     handler.setFormatter(JsonLines() if form is LogFormat.JSON else text)
     logger = logging.getLogger("tasktrail")
     for previous in list(logger.handlers):

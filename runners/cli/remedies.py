@@ -22,7 +22,7 @@ from tasktrail.runners.cli import render as show
 from tasktrail.runners.cli.display import Display
 from tasktrail.runners.cli.local_engine import LocalEngine
 from tasktrail.runners.cli.options import JsonFlag, Moment, moment, one_of
-from tasktrail.runners.cli.tables import typed
+from tasktrail.runners.cli.tables import ids_in, named_in, typed
 from tasktrail.runners.histories import root_command
 from tasktrail.runners.remediation import Item, Remedy, apply, plan, run_batch
 
@@ -102,8 +102,8 @@ def _show(item: Item, json_out: bool, display: Display) -> None:
         show.emit_json(item.as_row())
         return
     done = f" → {item.outcome}" if item.outcome else " (dry run: nothing written)"
-    name = display.namer([item.command_id])(item.command_id)
-    text = f"{item.action_type} {name}: {item.plan}{done}"
+    said = f"{item.action_type} {item.command_id}: {item.plan}{done}"
+    text = named_in(said, display.namer(ids_in([said])))
     show.console.print(text, markup=False, highlight=False)
 
 
@@ -167,7 +167,8 @@ def remediate(
         f"remediate --{remedy.value}", rows, COLUMNS, json_out, context.display(ctx, runtime)
     )
     if job_id is not None and not json_out:
-        show.console.print(f"batch job {job_id} (tasktrail job {job_id})", highlight=False)
+        name = context.display(ctx, runtime).namer([job_id])(job_id)
+        show.console.print(f"batch job {name} (tasktrail job {name})", highlight=False)
     if any(i.outcome.startswith("refused") for i in items):
         raise typer.Exit(1)
 

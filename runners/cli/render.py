@@ -17,7 +17,7 @@ from rich.tree import Tree
 
 from tasktrail.runners.cli.display import Display, json_time
 from tasktrail.runners.cli.messages import sentence
-from tasktrail.runners.cli.tables import STYLES, fitted
+from tasktrail.runners.cli.tables import STYLES, cell, fitted, ids_in
 
 console = Console()
 errors = Console(stderr=True)
@@ -87,14 +87,22 @@ def styled(status: str) -> str:
 
 
 def job_tree(job: Row, display: Display) -> Tree:
-    """The job and its steps, with when each started and why a failed one failed."""
-    name = display.namer([job["job_id"]])(job["job_id"])
+    """The job and its steps, with why a failed one failed (ids in it as every table shows
+    them)."""
+    namer = display.namer([job["job_id"], *ids_in(_reasons(job["steps"]))])
     head = Text.assemble(
-        (job["description"], "bold"), "  ", status_text(job["status"]), f"  job {name}"
+        (job["description"], "bold"),
+        "  ",
+        status_text(job["status"]),
+        f"  job {namer(job['job_id'])}",
     )
     root = Tree(head)
-    _add_steps(root, job["steps"])
+    _add_steps(root, job["steps"], lambda text: cell(text, display, namer))
     return root
+
+
+def _reasons(steps: list[Row]) -> list[str]:
+    return [r for s in steps for r in [s.get("reason") or "", *_reasons(s["steps"])]]
 
 
 def status_text(status: str) -> Text:
@@ -107,15 +115,15 @@ def readable(reason: str) -> str:
     return sentence(parts) if any(p.startswith("VAR__") for p in parts) else reason
 
 
-def _add_steps(parent: Tree, steps: list[Row]) -> None:
+def _add_steps(parent: Tree, steps: list[Row], shown: Callable[[str], str]) -> None:
     for step in steps:
         label = Text.assemble(
             f"{step['step_number']}. {step['step_type']}  ", status_text(step["status"])
         )
         label.append(f"  {step['description']}")
         if step.get("reason") and step["status"] == "FAILED":
-            label.append(f"  ({readable(step['reason'])})", style="red")
-        _add_steps(parent.add(label), step["steps"])
+            label.append(f"  ({shown(readable(step['reason']))})", style="red")
+        _add_steps(parent.add(label), step["steps"], shown)
 
 
 def _no_progress(done: int, total: int) -> None:

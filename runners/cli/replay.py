@@ -59,7 +59,7 @@ def replay(
     runtime = context.runtime(ctx)
     result = replayed(runtime.store, context.resolve(runtime, aggregate_id), version, at)
     if json_out:
-        show.emit_json(result)
+        show.emit_json(typed(result))
         return
     display = context.display(ctx, runtime)
     if "tree" in result:

@@ -1,4 +1,4 @@
-"""The ``tasktrail`` command: run actions, watch jobs, audit, replay and rebuild.
+"""The tasktrail command: run actions, watch jobs, audit, replay and rebuild.
 
 Exit codes: 0 ok, 1 a refused or failed action (or drift found by verify), 2 bad usage or input,
 3 the database cannot be reached or opened (or a rebuild or verify could not finish: that is not

@@ -35,7 +35,8 @@ def run(
     json_out: JsonFlag = False,
     _wide: Wide = False,
 ) -> None:
-    """Run an action; prints its ActionReturnValue. Without --wait, `serve` does the work."""
+    """Run an action and say what it did: refused, queued for an engine (`serve` does the
+    work), or with --wait executed here; --json prints its ActionReturnValue."""
     params = parse_params(param or [])
     runtime = context.runtime(ctx)
     if wait:
@@ -90,7 +91,10 @@ def run_multiple(
         returned = runtime.engine.run_multiple_actions(
             action, params_list, user=user, run_only_if_all_valid=only_if_all_valid
         )
-    told = [{"entry": n, **outcome(runtime, action, r)} for n, r in enumerate(returned, 1)]
+    told = patiently(
+        "read the outcomes",
+        lambda: [{"entry": n, **outcome(runtime, action, r)} for n, r in enumerate(returned, 1)],
+    )
     if json_out:
         show.emit_json(told)
     else:
@@ -130,7 +134,7 @@ def serve(
     Logs to stderr; SIGTERM or SIGINT stops it after the current round (exit 0). Refuses a
     database imported from a bundle as an archive (exit 1).
     """
-    log_to_stderr(log_level, log_format)
+    log_to_stderr(log_level, log_format, context.display(ctx))
     try:
         with stopping_while_starting():
             runtime = context.lasting_runtime(

@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -75,17 +76,17 @@ class Column:
     def header(self) -> str:
         return HEADERS.get(self.name) or self.name.removesuffix("_id").replace("_", " ")
 
-    @property
+    @cached_property
     def natural(self) -> int:
         return max([self.named, *map(len, self.cells)])
 
-    @property
+    @cached_property
     def least(self) -> int:
         if self.fixed:
             return self.natural
         return min(self.natural, max(SHORTEST_TEXT, self.named, self.piece))
 
-    @property
+    @cached_property
     def piece(self) -> int:
         """Its longest piece that wrapping cannot break (a word without humps or ``_``)."""
         return max(
@@ -112,7 +113,8 @@ def fitted(rows: list[Row], names: list[str], display: Display, width: int | Non
 
 
 def cell(value: Any, display: Display, namer: Namer) -> str:
-    """One value as text: ids by ``namer``, times in the display's form, lists joined."""
+    """One value as text: ids by ``namer`` (in a text too), times in the display's form, lists
+    joined."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
@@ -120,12 +122,18 @@ def cell(value: Any, display: Display, namer: Namer) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {cell(v, display, namer)}" for k, v in value.items())
     kinds: list[tuple[type, Callable[[Any], str]]] = [
+        (str, lambda text: named_in(text, namer)),
         (UUID, namer),
         (datetime, display.when),
         (bool, lambda x: "yes" if x else "no"),
         (float, "{:.1f}".format),
     ]
     return next((show(value) for kind, show in kinds if isinstance(value, kind)), str(value))
+
+
+def named_in(text: str, namer: Namer) -> str:
+    """``text`` with every whole id in it shown by ``namer``."""
+    return _ID.sub(lambda found: namer(UUID(found.group())), text)
 
 
 def wrapped(text: str, width: int) -> list[str]:
@@ -145,8 +153,9 @@ def _broken(word: str, width: int) -> list[str]:
 
 
 def ids_in(values: list[Any]) -> list[UUID]:
-    """Every id among ``values``, in lists and dicts too."""
+    """Every id among ``values``, in lists and dicts and texts too."""
     found = [v for v in values if isinstance(v, UUID)]
+    found += [UUID(x) for v in values if isinstance(v, str) for x in _ID.findall(v)]
     inner = [x for v in values if isinstance(v, list | tuple | dict) for x in ids_in(_items(v))]
     return found + inner
 
@@ -184,15 +193,16 @@ def _fitting(columns: list[Column], width: int) -> list[Column]:
 
 
 def _widths(columns: list[Column], width: int | None) -> list[int]:
-    """Each column's width: its least, then what is left given to the text columns in order."""
-    if width is None:
-        return [c.natural for c in columns]
-    left = width - sum(c.least for c in columns) - GAP * (len(columns) - 1)
-    widths = []
-    for column in columns:
-        more = min(max(left, 0), column.natural - column.least)
-        widths.append(column.least + more)
-        left -= more
+    """Each column's width: its least, then what is left shared among the text columns a
+    character at a time, the narrowest first (so a long text is not squeezed by a shorter)."""
+    widths = [c.natural if width is None else c.least for c in columns]
+    left = (width or 0) - sum(widths) - GAP * (len(columns) - 1)
+    while left > 0:
+        growing = [i for i, c in enumerate(columns) if widths[i] < c.natural]
+        if not growing:
+            break
+        widths[min(growing, key=lambda i: widths[i])] += 1
+        left -= 1
     return widths
 
 

@@ -22,6 +22,7 @@ from tasktrail.runners.cli import render as show
 from tasktrail.runners.cli.display import Display, Namer
 from tasktrail.runners.cli.messages import sentence
 from tasktrail.runners.cli.options import IdText, JsonFlag, Utc, Wide
+from tasktrail.runners.cli.tables import named_in
 
 
 def why(
@@ -61,20 +62,21 @@ def _asked(told: Story, display: Display, name: Namer) -> list[RenderableType]:
     root = told.root
     ended = "ended " + display.when(root["ended_at"]) if root["ended_at"] else "not ended yet"
     params = ", ".join(f"{k}={_value(v, name)}" for k, v in root["parameters"].items())
+    job = f", job {name(root['job_id'])}" if root["job_id"] else ""
+    correlation = f", correlation id {root['correlation_id']}"
     return [
         Text.assemble(
             (f"{root['command_type']}", "bold"), f"({params})  ", show.status_text(root["status"])
         ),
         f"  asked by {root['user_id']} at {display.when(root['created_at'])}, {ended}",
-        f"  command {name(root['command_id'])}, correlation id {root['correlation_id']}"
-        + (f", job {name(root['job_id'])}" if root["job_id"] else ""),
+        Padding(Text(f"command {name(root['command_id'])}{job}{correlation}"), (0, 0, 0, 2)),
     ]
 
 
 def _failures(told: Story, name: Namer) -> list[str]:
     lines = [
         f"{c['command_type']} {name(c['command_id'])}{_on(c, told, name)}: "
-        f"{sentence(c['messages']) or 'no message'}"
+        f"{named_in(sentence(c['messages']), name) or 'no message'}"
         for c in told.failed
     ]
     lines += [_task(t, told, name) for t in told.tasks if _task_failed(t)]

@@ -34,7 +34,9 @@ def vm_add(
     if json_out:
         show.emit_json(made)
     else:
-        show.console.print(f"VM {name}: {made['vm_id']}\ndisks: {' '.join(made['disk_ids'])}")
+        ids = [UUID(x) for x in (made["vm_id"], *made["disk_ids"])]
+        shown = list(map(context.display(ctx, runtime).namer(ids), ids))
+        typer.echo(f"VM {name}: {shown[0]}\ndisks: {' '.join(shown[1:])}")
 
 
 def add_vm(here: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
@@ -73,4 +75,5 @@ def spm_fault(
     if json_out:
         show.emit_json({"disk_id": disk_id, "fault": kind.value})
     else:
-        show.console.print(f"armed: {kind.value} fault for disk {disk_id}'s next task")
+        shown = context.display(ctx, runtime).namer([disk_id])(disk_id)
+        typer.echo(f"armed: {kind.value} fault for disk {shown}'s next task")

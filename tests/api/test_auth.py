@@ -72,7 +72,14 @@ def test_a_token_works_until_it_expires_or_is_revoked(every_role: LiveApi) -> No
         assert http.get("/api/v1/jobs", headers=bearer(issued["access_token"])).status_code == 200
         viewer = User(VIEWER[0], Role.READ_ONLY)
         expired = issue_token(every_role.runtime.database, viewer, timedelta(seconds=-1))
-        assert http.get("/api/v1/jobs", headers=bearer(expired)).status_code == 401
+        refused = http.get("/api/v1/jobs", headers=bearer(expired))
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == (
+            'Bearer realm="tasktrail", error="invalid_token"'
+        )
+        assert http.get("/api/v1/jobs").headers["WWW-Authenticate"] == 'Basic realm="tasktrail"'
+        in_ovirts = http.get("/ovirt-engine/api", headers=bearer(expired))
+        assert in_ovirts.headers["WWW-Authenticate"].startswith("Basic ")
         logout = http.post(
             "/ovirt-engine/services/sso-logout",
             data={"scope": "ovirt-app-api", "token": issued["access_token"]},

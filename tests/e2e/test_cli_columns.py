@@ -3,8 +3,9 @@ id prefix one command prints accepted by the next.
 
 One SQLite database holds a bit of everything a table can list: the failing-disk demo (a FAILED
 job, an ILLEGAL disk), a VM with two disks, a fault armed on one of them, a RemoveVm of that VM
-queued for an engine (so something is blocked and a lock is held), an external job and an API
-user. No test here runs an engine (the queued RemoveVm stays queued).
+queued for an engine (so something is blocked and a lock is held), another RemoveVm waiting on
+a storage task, an external job and an API user. No test runs an engine on it (what is queued
+stays queued), so the tests may run in any order.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from tasktrail.projections import queries
 from tasktrail.runners.bootstrap import Runtime, build_runtime
 from tasktrail.runners.cli import app
 from tasktrail.runners.cli.failures import guarded
+from tasktrail.runners.cli.render import plain
+from tasktrail.runners.cli.tables import typed
 from tasktrail.runners.settings import Settings
 
 ENV = {"COLUMNS": "80", "TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTERVAL": "0.01"}
 DATE = re.compile(r"\d{4}-\d\d-\d\d")
+JSON_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 TEXT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
+WHOLE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PREFIX = re.compile(r"(?<![\w-])[0-9a-f]{8}(?:-[0-9a-f]+)*(?![\w-])")
 """An id as a table shows it: its first 8 digits or more (whole with --wide)."""
 
@@ -99,8 +104,10 @@ LISTINGS = [
 
 
 def shown_at_80(text: str) -> str:
-    """``text`` after checking it fits 80 columns, cuts nothing and shows whole dates."""
+    """``text`` after checking it fits 80 columns, cuts nothing, shows whole dates and ids as
+    prefixes (in texts too)."""
     assert all(len(line.rstrip()) <= 80 for line in text.splitlines()), text
+    assert not WHOLE_ID.search(text), text
     assert "…" not in text, text
     assert len(DATE.findall(text)) == len(TEXT_TIME.findall(text)), text
     return text
@@ -126,6 +133,31 @@ def test_every_listing_fits_80_columns_and_cuts_nothing(
         assert "+05:30" in shown or not DATE.search(shown)
 
 
+def test_every_view_of_one_thing_fits_80_columns_and_cuts_nothing(
+    world: dict[str, Any], zone: str
+) -> None:
+    db = world["db"]
+    job = as_json(db, "jobs", "--status", "failed")[0]["job_id"][:8]
+    [illegal] = [d["disk_id"][:8] for d in as_json(db, "disk", "list") if d["status"] == "ILLEGAL"]
+    vm = world["web"]["vm_id"][:8]
+    holder = as_json(db, "locks")[0]["command_id"][:8]
+    for command in (
+        ["job", job],
+        ["why", job],
+        ["replay", job],
+        ["replay", illegal],
+        ["history", "--entity", illegal],
+        ["history", "--entity", vm, "--family"],
+        ["disk", "list", "--vm", vm],
+        ["blocked", holder],
+        ["jobs", "--status", "failed"],
+        ["commands", "--status", "ended_with_failure"],
+        ["remediate", "--retry", "--dry-run"],
+        ["doctor"],
+    ):
+        assert shown_at_80(tt(db, *command)).strip(), command
+
+
 def test_the_history_shows_states_and_folds_the_reason_under_its_row(
     world: dict[str, Any],
 ) -> None:
@@ -147,6 +179,8 @@ def test_the_history_shows_states_and_folds_the_reason_under_its_row(
     assert wide.splitlines()[0].split()[:2] == ["pos", "timestamp"]
     assert illegal["disk_id"] in wide
     assert "IRS_IMAGE_DELETE_FAILED: Image deletion failed" in wide
+    failed = tt(db, "history", "--to-state", "ended_with_failure", "--wide")
+    assert WHOLE_ID.search(failed.split("CHILD_COMMAND_FAILED: RemoveImage ")[1])
 
 
 def test_every_id_a_listing_shows_is_accepted_back(world: dict[str, Any]) -> None:
@@ -216,7 +250,7 @@ def test_remedies_take_prefixes_and_refuse_unknown_filters_changing_nothing(
     command = _cell(tt(db, "failed"), job, 0)
     planned = shown_at_80(tt(db, "redrive", command, "--dry-run"))
     assert planned.startswith(f"RemoveVm {command}: redrive: run RemoveImage of disk")
-    assert "(dry run: nothing written)" in planned
+    assert "(dry run: nothing written)" in " ".join(planned.split())
     holder = _cell(tt(db, "locks"), "VM", 2)
     assert tt(db, "cancel", holder, "--dry-run").startswith(f"RemoveVm {holder}: cancel")
     chosen = tt(db, "remediate", "--retry", "--action-type", "removevm", "--dry-run")
@@ -267,3 +301,33 @@ def test_enum_options_ignore_case_and_refuse_unknown_values(
         assert (out, err.count("\n")) == ("", 1), err
         assert err.startswith("error: ")
     assert [u["name"] for u in as_json(db, "user", "list")] == ["bob"]
+
+
+def test_diff_and_what_if_take_prefixes(world: dict[str, Any]) -> None:
+    db = world["db"]
+    failed = _cell(tt(db, "jobs"), "FAILED", 0)
+    added = [line.split()[0] for line in tt(db, "jobs").splitlines() if "AddVm" in line.split()]
+    assert tt(db, "diff", added[0], added[1]).startswith("A | B")
+    assert "no divergence" in tt(db, "replay", "--what-if", failed)
+
+
+def test_json_times_have_one_form_in_every_command(world: dict[str, Any]) -> None:
+    db = world["db"]
+    job = as_json(db, "jobs")[0]["job_id"]
+    for command in (["replay", job], ["why", job], ["job", job], ["jobs"], ["user", "list"]):
+        shown = tt(db, *command, "--json")
+        times = re.findall(r'"(\d{4}-\d\d-\d\dT[^"]*)"', shown)
+        assert times, command
+        assert all(JSON_TIME.fullmatch(t) for t in times), (command, times)
+    assert plain(typed({"at": "2026-01-01T00:00:00Z"})) == {"at": "2026-01-01T00:00:00.000000Z"}
+
+
+def test_what_vm_add_and_spm_fault_print_is_pasted_back(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'made.db'}"
+    first, second = tt(db, "vm", "add", "web1", "--disks", "2").splitlines()
+    vm, disks = first.split(": ")[1], second.split(": ")[1].split()
+    assert [len(x) for x in (vm, *disks)] == [8, 8, 8]
+    assert {_cell(tt(db, "disk", "list", "--vm", vm), d, 0) for d in disks} == set(disks)
+    armed = tt(db, "spm", "fault", disks[0], "--on", "poll")
+    assert armed.strip() == f"armed: poll fault for disk {disks[0]}'s next task"
+    assert _cell(tt(db, "spm", "fault", "list"), disks[0], 1) == "poll"

@@ -84,12 +84,12 @@ def test_a_prefix_from_jobs_is_accepted_by_job_why_replay_and_export(
     story: dict[str, Any], tmp_path: Path
 ) -> None:
     db = story["db"]
-    prefix, status, action, started, *_ = row_of(tt(db, "jobs"), "RemoveVm")
+    prefix, status, action, _, ended, *_ = row_of(tt(db, "jobs"), "RemoveVm")
     assert (status, action) == ("FAILED", "RemoveVm")
     assert story["job"]["job_id"].startswith(prefix)
     assert len(prefix) >= 8
     assert "DELETE_IMAGE  FAILED" in "\n".join(fits(tt(db, "job", prefix)))
-    replayed = tt(db, "replay", prefix, "--at", started)
+    replayed = tt(db, "replay", prefix, "--at", ended)
     assert "step_ids" not in replayed
     assert "DELETE_IMAGE" in replayed
     tt(db, "export", prefix, str(tmp_path / "incident.json"))

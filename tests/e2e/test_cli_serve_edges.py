@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -46,9 +47,13 @@ def test_until_idle_exits_1_naming_a_job_that_failed_and_logs_json_lines(
     assert last == f"error: 1 job(s) ended FAILED: {job_id}"
     lines = [json.loads(line) for line in logged]
     assert {"time", "level", "logger", "message"} <= set(lines[0])
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", x["time"]) for x in lines)
     assert any(line["message"].startswith("serving sqlite:") for line in lines)
     assert guarded(app, ["--db", fast, "serve", "--until-idle", "--log-level", "error"]) == 0
     assert capsys.readouterr().err == ""
+    assert guarded(app, ["--utc", "--db", fast, "serve", "--until-idle"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO tasktrail.serve: serving ", first)
 
 
 def test_ctrl_c_in_demo_says_what_is_left_and_serve_finishes_it(tmp_path: Path) -> None:

@@ -38,7 +38,8 @@ def install(app: FastAPI) -> None:
 
 
 async def _api_error(request: Request, error: ApiError) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Basic realm="tasktrail"'} if error.status == 401 else None
+    challenge = getattr(error, "challenge", None)
+    headers = {"WWW-Authenticate": challenge} if challenge else None
     body: dict[str, Any] = {"detail": error.detail}
     if isinstance(error, RefusedError) and error.command_id is not None:
         body["command_id"] = str(error.command_id)
