@@ -37,16 +37,19 @@ class Follower:
     def follow(self) -> list[Recorded]:
         """Every event stored since the last call, in batches; the read model applied first.
 
-        If applying fails, nothing is handed on and the same events are read again next time.
+        This process's own events come as it appended them (``EventStore.appended``), not
+        read back; the log is then read on from them. If applying fails, nothing is handed on
+        and the same events are read again next time.
         """
         read: list[Recorded] = []
         while True:
-            batch = self.store.read(self.position, self.batch_size)
+            own = self.store.appended.after(self.position, self.batch_size)
+            batch = own or self.store.read(self.position, self.batch_size)
             if not batch:
                 return read
             self.read_model.apply(self.position, batch)
             self.cache.observed(batch)
             self.position = batch[-1].position
             read += batch
-            if len(batch) < self.batch_size:
+            if not own and len(batch) < self.batch_size:
                 return read
