@@ -14,7 +14,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.application import AggregateNotFoundError as LibNotFoundError
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
@@ -59,12 +59,16 @@ class EventStore(Application[UUID]):
         """Stores ``events`` in one transaction, in the order given; returns their positions.
 
         Raises ConcurrencyError, and stores nothing, when another writer got to one of the
-        aggregates first.
+        aggregates first. Recorded as ``Application.save`` records, without its asking each
+        event whether it is an event or an aggregate (a runtime Protocol check per event: a
+        fifth of a save's time).
         """
         if not events:
             return []
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        processing.events.extend(events)
         try:
-            recordings = self.save(*events)
+            recordings = self._record(processing)
         except IntegrityError as error:
             raise ConcurrencyError(sorted({e.originator_id for e in events}, key=str)) from error
         positions = [r.notification.id for r in recordings]
