@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from domain.model.events import Transitioned
+from projections.append_only import append_rows
 from projections.tables import Tables, key_columns
 
 Row = dict[str, Any]
@@ -276,7 +277,7 @@ class RowChanges:
             self._write_rows(connection, table)
         for name, rows in self._appended.items():
             if rows:
-                connection.execute(self.tables.named(name).insert(), rows)
+                append_rows(connection, self.tables.named(name), rows)
 
     def _delete_stored(
         self,
