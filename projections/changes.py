@@ -23,9 +23,9 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from domain.model.events import Transitioned
-from projections.append_only import append_rows
-from projections.tables import Tables, key_columns
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.append_only import append_rows
+from tasktrail.projections.tables import Tables, key_columns
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]

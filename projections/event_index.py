@@ -12,8 +12,8 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from domain.model.events import Transitioned
-from projections.changes import Change, Insert, aggregate_type, event_type
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.changes import Change, Insert, aggregate_type, event_type
 
 _POSITION_FIELDS = frozenset(
     {

@@ -19,12 +19,16 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mappe
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
-from projections.event_log import Recorded
-from runners.event_chain import ChainedRecorder
-from runners.serialization import PydanticMapper
-from runners.store_tables import EVENTS
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.errors import (
+    AggregateNotFoundError,
+    ConcurrencyError,
+    WrongAggregateTypeError,
+)
+from tasktrail.projections.event_log import Recorded
+from tasktrail.runners.event_chain import ChainedRecorder
+from tasktrail.runners.serialization import PydanticMapper
+from tasktrail.runners.store_tables import EVENTS
 
 A = TypeVar("A", bound=StateMachineAggregate)
 Event = StateMachineAggregate.Event

@@ -7,10 +7,10 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 
-from projections.append_only import append_rows
-from projections.tables import LIVE
-from runners.database import database_engine
-from runners.schema import upgrade
+from tasktrail.projections.append_only import append_rows
+from tasktrail.projections.tables import LIVE
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import upgrade
 
 
 def test_rows_with_awkward_text_and_empty_columns_read_back_as_written(database_url: str) -> None:
