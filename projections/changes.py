@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.append_only import append_rows
 from tasktrail.projections.tables import Tables, key_columns
 
 Row = dict[str, Any]
@@ -130,8 +131,9 @@ class RowChanges:
         self._pending: dict[str, dict[Key, _Pending]] = {}
         self._deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row] = {}
         self._appended: dict[str, list[Row]] = {name: [] for name in APPEND_ONLY}
-        self._stored: dict[tuple[str, Key], Row | None] = {}
-        self._stored_matching: dict[tuple[str, Key], list[Row]] = {}
+        self._stored: dict[str, dict[Key, Row | None]] = {}
+        """Rows read from the database, by table then key (a delete forgets a whole table)."""
+        self._stored_matching: dict[str, dict[Key, list[Row]]] = {}
         self._queued: list[Change] = []
 
     def add(self, change: Change) -> None:
@@ -209,8 +211,8 @@ class RowChanges:
 
     def _forget_stored(self, table: str) -> None:
         """Rows read before a delete of this table (and so of those referring to it)."""
-        self._stored = {k: v for k, v in self._stored.items() if k[0] != table}
-        self._stored_matching = {k: v for k, v in self._stored_matching.items() if k[0] != table}
+        self._stored.pop(table, None)
+        self._stored_matching.pop(table, None)
         for child, _ in self._children(table):
             self._forget_stored(child)
 
@@ -229,24 +231,25 @@ class RowChanges:
         return {**stored, **pending.values} if pending is not None else stored
 
     def _stored_row(self, table: str, key: Key) -> Row | None:
-        if (table, key) not in self._stored:
+        stored = self._stored.setdefault(table, {})
+        if key not in stored:
             t = self.tables.named(table)
             match = [c == v for c, v in zip(key_columns(t), key, strict=True)]
             found = self.connection.execute(sa.select(t).where(*match)).first()
             row = dict(found._mapping) if found is not None else None
             if row is not None and self._deleted(table, row):
                 row = None
-            self._stored[(table, key)] = row
-        return self._stored[(table, key)]
+            stored[key] = row
+        return stored[key]
 
     def count(self, table: str, where: Row) -> int:
         """How many rows have these column values, as the batch leaves them so far."""
-        cached = (table, tuple(sorted(where.items())))
-        if cached not in self._stored_matching:
+        cached, matching = tuple(sorted(where.items())), self._stored_matching.setdefault(table, {})
+        if cached not in matching:
             t = self.tables.named(table)
             found = self.connection.execute(sa.select(t).where(*_match(t, where)))
-            self._stored_matching[cached] = [dict(r._mapping) for r in found]
-        stored = self._stored_matching[cached]
+            matching[cached] = [dict(r._mapping) for r in found]
+        stored = matching[cached]
         keys = {self._key(table, r) for r in stored if not self._deleted(table, r)}
         pending = self._pending.get(table, {})
         keys |= {k for k, row in pending.items() if row.inserted and _matches(row.values, where)}
@@ -258,7 +261,10 @@ class RowChanges:
     def write(self, connection: sa.Connection) -> None:
         """Applies the queued changes, then writes: deletes (with what refers to the rows),
         inserts (parents first), updates, then the append-only rows."""
-        self._stored.update(prefetch(self.tables, self.layout, self.connection, self._queued))
+        for (name, key), row in prefetch(
+            self.tables, self.layout, self.connection, self._queued
+        ).items():
+            self._stored.setdefault(name, {})[key] = row
         for change in self._queued:
             self._apply(change)
         self._queued.clear()
@@ -271,7 +277,7 @@ class RowChanges:
             self._write_rows(connection, table)
         for name, rows in self._appended.items():
             if rows:
-                connection.execute(self.tables.named(name).insert(), rows)
+                append_rows(connection, self.tables.named(name), rows)
 
     def _delete_stored(
         self,

@@ -97,6 +97,9 @@ class ReadModel:
         if not batch:
             return 0
         with self.engine.execution_options(writes=True).begin() as connection:
+            if self._move_from(connection, after, batch[-1].position):
+                write_batch(self.tables, connection, batch)
+                return len(batch)
             position = self.position_in(connection, lock=True) or 0
             fresh = [r for r in batch if r.position > position]
             if not fresh:
@@ -105,6 +108,17 @@ class ReadModel:
                 fresh = self._read_between(position, after) + fresh
             self._write(connection, fresh)
             return len(fresh)
+
+    def _move_from(self, connection: sa.Connection, after: int, position: int) -> bool:
+        """Moves the tracking position from ``after`` to ``position`` if it stands at ``after``
+        (the usual case: one statement, not a locking read and an update); the row stays
+        locked until the transaction ends either way."""
+        moved = connection.execute(
+            self._tracking.update()
+            .where(self._tracking.c.name == self.name, self._tracking.c.position == after)
+            .values(position=position)
+        )
+        return moved.rowcount == 1
 
     def _read_between(self, position: int, until: int) -> list[Recorded]:
         missing: list[Recorded] = []

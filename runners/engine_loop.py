@@ -209,11 +209,13 @@ class EngineLoop:
         now = self.monotonic()
         for kind in KINDS:
             ids: dict[UUID, None] = getattr(self.due, kind)
-            for item_id in [i for i in ids if i not in waiting]:
+            for item_id in ids:  # not copied: with 1,800 decisions a round, that was quadratic
+                if item_id in waiting:
+                    continue
                 if not self.retries.allowed(item_id, now):
                     waiting.add(item_id)
                     continue
-                del ids[item_id]
+                del ids[item_id]  # the loop ends here, so changing ``ids`` is safe
                 return kind, item_id
         return None
 

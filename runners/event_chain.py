@@ -27,9 +27,6 @@ from tasktrail.runners.store_tables import DIGESTS, EVENTS
 GENESIS = "0" * 64
 """The digest "before" the first event."""
 
-_ROWS_PER_STATEMENT = 500
-"""Digest rows per INSERT: one round trip for a save, well under SQLite's bound on values."""
-
 
 def link(previous: str, position: int, event: StoredEvent) -> str:
     """The digest of ``event`` at ``position``, after an event whose digest is ``previous``."""
@@ -67,8 +64,7 @@ class ChainedRecorder(SQLAlchemyApplicationRecorder):
         positions = super()._insert_stored_events(session, stored_events, **kwargs)
         if positions:
             rows = digest_rows(self._previous(session, positions[0]), positions, stored_events)
-            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-                session.execute(DIGESTS.insert().values(rows[start : start + _ROWS_PER_STATEMENT]))
+            session.execute(DIGESTS.insert(), rows)
             last = (positions[-1], rows[-1]["digest"])
             sa.event.listen(session, "after_commit", lambda _: self._keep(last), once=True)
         return positions

@@ -7,14 +7,17 @@ log for the follower. Which database it opens is given by whoever builds it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+import sqlalchemy as sa
 from eventsourcing.application import AggregateNotFoundError as LibNotFoundError
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
 from tasktrail.domain.model.aggregate import StateMachineAggregate
 from tasktrail.domain.model.errors import (
@@ -26,6 +29,7 @@ from tasktrail.projections.event_log import Recorded
 from tasktrail.runners.event_chain import ChainedRecorder
 from tasktrail.runners.serialization import PydanticMapper
 from tasktrail.runners.snapshots import Snapshots, due
+from tasktrail.runners.store_tables import EVENTS
 from tasktrail.runners.transient import is_transient
 
 A = TypeVar("A", bound=StateMachineAggregate)
@@ -45,6 +49,8 @@ class EventStore(Application[UUID]):
         """Snapshots of growing streams (``runners.snapshots``); none for a store in memory."""
         if isinstance(self.factory, SQLAlchemyFactory):
             self.snapshot_table = Snapshots(self.factory.aggregate_recorder("snapshots"))
+        self.appended = Appended()
+        """What this store appended lately, for the follower (``Appended``)."""
 
     def construct_recorder(self) -> ApplicationRecorder:
         """The library's recorder, writing each event's chained digest with it (tamper-evidence).
@@ -63,15 +69,21 @@ class EventStore(Application[UUID]):
         """Stores ``events`` in one transaction, in the order given; returns their positions.
 
         Raises ConcurrencyError, and stores nothing, when another writer got to one of the
-        aggregates first.
+        aggregates first. Recorded as ``Application.save`` records, without its asking each
+        event whether it is an event or an aggregate (a runtime Protocol check per event: a
+        fifth of a save's time).
         """
         if not events:
             return []
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        processing.events.extend(events)
         try:
-            recordings = self.save(*events)
+            recordings = self._record(processing)
         except IntegrityError as error:
             raise ConcurrencyError(sorted({e.originator_id for e in events}, key=str)) from error
-        return [r.notification.id for r in recordings]
+        positions = [r.notification.id for r in recordings]
+        self.appended.add([Recorded(p, e) for p, e in zip(positions, events, strict=True)])
+        return positions
 
     def load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         """The aggregate as of ``version`` (default: now), from its newest snapshot at or below
@@ -121,9 +133,25 @@ class EventStore(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
-    def moved_past(self, aggregate_id: UUID, version: int) -> bool:
-        """Whether events of the aggregate are stored past ``version`` (0: any at all)."""
-        return bool(self.recorder.select_events(aggregate_id, gt=version, limit=1))
+    def moved(self, versions: Mapping[UUID, int]) -> list[UUID]:
+        """Those aggregates with events stored past the version given (0: any at all).
+
+        One query for them all: a storage task is checked against its command and its root
+        before it is handed to the SPM, a round trip each on PostgreSQL.
+        """
+        if not isinstance(self.recorder, SQLAlchemyApplicationRecorder):
+            select = self.recorder.select_events
+            return [i for i, v in versions.items() if select(i, gt=v, limit=1)]
+        if not versions:
+            return []
+        c = EVENTS.c
+        past = [
+            sa.and_(c.originator_id == i, c.originator_version > v) for i, v in versions.items()
+        ]
+        query = sa.select(c.originator_id).where(sa.or_(*past)).distinct()
+        with self.recorder.transaction(commit=False) as session:
+            stored = set(session.execute(query).scalars())
+        return [i for i in versions if i in stored]
 
     def head(self) -> int:
         """The position of the last stored event (0 for an empty store)."""
@@ -137,3 +165,42 @@ class EventStore(Application[UUID]):
     def events_of(self, aggregate_id: UUID, until: int | None = None) -> list[Event]:
         """One aggregate's events in order (up to version ``until``)."""
         return cast(list[Event], list(self.events.get(aggregate_id, lte=until)))
+
+
+APPENDED_SIZE = 5_000
+"""Events kept for a follower that has not come by (a process with no engine loop keeps none
+for long: the oldest go first)."""
+
+
+class Appended:
+    """The events this process stored lately, by position, as they were before being stored.
+
+    The follower takes its own process's events from here instead of reading them back and
+    decoding them (that was a tenth of a RemoveVm's cost). Only a run that follows straight on
+    from the follower's position is given: anything between (another process's events, a
+    position a failed transaction used) is read from the store as before.
+    """
+
+    def __init__(self, size: int = APPENDED_SIZE) -> None:
+        self.size = size
+        self._by_position: dict[int, Recorded] = {}
+        self._lock = threading.Lock()
+
+    def add(self, recorded: Sequence[Recorded]) -> None:
+        with self._lock:
+            for r in recorded:
+                self._by_position[r.position] = r
+            while len(self._by_position) > self.size:
+                del self._by_position[next(iter(self._by_position))]
+
+    def after(self, position: int, limit: int) -> list[Recorded]:
+        """Up to ``limit`` events stored from ``position + 1`` on, without a gap; those up to
+        ``position`` are forgotten (whoever asks has them)."""
+        with self._lock:
+            for old in [p for p in self._by_position if p <= position]:
+                del self._by_position[old]
+            run: list[Recorded] = []
+            while len(run) < limit and (found := self._by_position.get(position + 1)) is not None:
+                run.append(found)
+                position += 1
+            return run

@@ -12,6 +12,11 @@ from tasktrail.projections.read_model import ReadModel
 from tasktrail.runners.aggregate_cache import AggregateCache
 from tasktrail.runners.event_store import EventStore
 
+OWN_BATCH = 5_000
+"""Events of this process's own taken as one batch: they are in memory already, and each
+batch is a transaction of a few statements per table (a round of 50 RemoveVm-3 stores about
+4,000 events: 9 batches of 500, 1 of this)."""
+
 
 class Follower:
     def __init__(
@@ -37,16 +42,19 @@ class Follower:
     def follow(self) -> list[Recorded]:
         """Every event stored since the last call, in batches; the read model applied first.
 
-        If applying fails, nothing is handed on and the same events are read again next time.
+        This process's own events come as it appended them (``EventStore.appended``), not
+        read back; the log is then read on from them. If applying fails, nothing is handed on
+        and the same events are read again next time.
         """
         read: list[Recorded] = []
         while True:
-            batch = self.store.read(self.position, self.batch_size)
+            own = self.store.appended.after(self.position, OWN_BATCH)
+            batch = own or self.store.read(self.position, self.batch_size)
             if not batch:
                 return read
             self.read_model.apply(self.position, batch)
             self.cache.observed(batch)
             self.position = batch[-1].position
             read += batch
-            if len(batch) < self.batch_size:
+            if not own and len(batch) < self.batch_size:
                 return read

@@ -106,15 +106,16 @@ class UnitOfWork:
         engines' writes always make partly stale). The stale ones leave the cache."""
         since = self._marks[-1] if self._marks else 0
         asked = aggregate_ids or tuple(dict.fromkeys(self._reads[since:]))
-        moved = [i for i in asked if i in self._loaded and self._moved(i)]
+        versions = {i: self._version(i) for i in asked if i in self._loaded}
+        with retryable("read the versions of what a decision read"):
+            moved = self.store.moved(versions)
         self._stale.update(moved)
         self.cache.evict(moved)
         return moved
 
-    def _moved(self, aggregate_id: UUID) -> bool:
+    def _version(self, aggregate_id: UUID) -> int:
         loaded = self._loaded[aggregate_id]
-        with retryable(f"read the version of {aggregate_id}"):
-            return self.store.moved_past(aggregate_id, loaded.version if loaded else 0)
+        return loaded.version if loaded else 0
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -159,6 +159,31 @@ def test_two_writers_of_one_aggregate_one_wins(database_url: str, store: EventSt
     assert second.load(Vm, vm.id).state.value == "Up"
 
 
+def test_moved_names_the_aggregates_stored_past_the_version_given(store: EventStore) -> None:
+    vm, command, unknown = new_vm(), new_command(), uuid4()
+    save(store, vm, command)
+    command.activate(CAUSE, None)
+    save(store, command)
+
+    assert store.moved({vm.id: 1, command.id: 1, unknown: 0}) == [command.id]
+    assert store.moved({vm.id: 0, command.id: 2}) == [vm.id]
+    assert store.moved({}) == []
+
+
+def test_what_a_store_appended_is_given_back_only_as_a_run_without_gaps(
+    database_url: str, store: EventStore
+) -> None:
+    """Events another writer stored in between are not this store's to give: they are read."""
+    mine = save(store, new_command())
+    theirs = save(open_event_store(database_url), new_command())
+    later = save(store, new_vm())
+
+    assert [r.position for r in store.appended.after(mine[0] - 1, 100)] == mine
+    assert store.appended.after(mine[-1], 100) == []
+    assert [r.position for r in store.appended.after(theirs[-1], 1)] == later[:1]
+    assert store.appended.after(mine[0] - 1, 100) == []  # forgotten once read past
+
+
 def test_loading_the_wrong_type_or_an_unknown_id_is_a_clear_error(store: EventStore) -> None:
     vm = new_vm()
     save(store, vm)
