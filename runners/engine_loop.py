@@ -1,12 +1,14 @@
 """One engine's rounds: follow the log, then decide everything that is due and save it once.
 
 A round reads what other processes stored (``Follower``), turns those events into due work
-(``domain.services.reactions``), and then decides all of it in one unit of work: commands to
-execute, polls of the storage pools whose interval came round, commands whose children or
-tasks ended, parents of commands that ended, tasks to clear, the callback sweep. What each
-decision records is fed back at once, so a task's end reaches its command, its parent and the
-root in the same round, and the whole round is saved in one transaction (group commit). Tasks
-recorded in a round are handed to the storage after that save, and their submission saved.
+(``domain.services.reactions``), and then decides it in two units of work. The first polls
+the storage pools whose interval came round and carries every end up the tree (commands whose
+children or tasks ended, parents of commands that ended); what each decision records is fed
+back at once, so a task's end reaches its command, its parent and the root in the same round,
+and is saved before anything new is taken on. The second decides the rest (commands to
+execute, the callback sweep, job clean-up). Each is saved in one transaction for all the
+commands it touched (group commit). Tasks recorded in a round are handed to the storage after
+those saves, and their submission saved.
 
 Nothing is lost by failing. A decision that throws is undone (savepoint) and tried again after
 a back-off while the others go on; a save that fails puts every decision of the round back;
@@ -39,7 +41,7 @@ from runners.event_store import EventStore
 from runners.follower import Follower
 from runners.housekeeping import JobCleanup
 from runners.leases import Leases, SoleEngine
-from runners.reaction_table import EFFECTS, KINDS, FollowUps
+from runners.reaction_table import CHAINS, EFFECTS, KINDS, FollowUps
 from runners.reaction_table import REACTIONS as _REACTIONS
 from runners.restart import restart_as_ovirt
 from runners.retries import Retries
@@ -179,35 +181,54 @@ class EngineLoop:
         return UnitOfWork(self.store, self.cache, self.notify)
 
     def _decide(self) -> None:
-        """Everything due now, decided in one unit of work and saved in one transaction."""
+        """What ended, first: the poll and the chains it starts, saved at once; then
+        everything else due (new roots to execute, the sweep, job clean-up), saved once.
+
+        The first save is what a user waits for (a task's end reaching its root); executing
+        new roots in the same transaction would only make it later.
+        """
+        self._decide_in_one_save(self.polls.poll, CHAINS)
+        self._decide_in_one_save(self._other_duties, KINDS)
+
+    def _other_duties(self, uow: UnitOfWork, _events: list[object]) -> None:
+        self.polls.sweep()
+        self.job_cleanup.run(uow, self.leases.owns)
+
+    def _decide_in_one_save(
+        self, duties: Callable[[UnitOfWork, list[object]], None], kinds: tuple[str, ...]
+    ) -> None:
+        """``duties``, then due work of ``kinds``, in one unit of work saved in one transaction."""
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
         with recording() as events:
-            self.polls.poll(uow, events)
-            self.polls.sweep()
-            self.job_cleanup.run(uow, self.leases.owns)
-            self._cascade(uow, events, taken)
+            duties(uow, events)
+            self._cascade(uow, events, taken, kinds)
         self._save(uow, taken)
 
     def _cascade(
-        self, uow: UnitOfWork, events: list[object], taken: list[tuple[str, UUID]]
+        self,
+        uow: UnitOfWork,
+        events: list[object],
+        taken: list[tuple[str, UUID]],
+        kinds: tuple[str, ...] = KINDS,
     ) -> None:
-        """Decides due work until none is left; what each decision records may make more.
+        """Decides due work of ``kinds`` until none is left; what each decision records may
+        make more.
 
         Work in back-off stays due but waits for a later round.
         """
         waiting: set[UUID] = set()
         for _ in range(MAX_DECISIONS):
-            item = self._next_item(waiting)
+            item = self._next_item(waiting, kinds)
             if item is None:
                 return
             taken.append(item)
             if not self._decision(uow, events, *item):
                 waiting.add(item[1])  # decided again next round, from a fresh view
 
-    def _next_item(self, waiting: set[UUID]) -> tuple[str, UUID] | None:
+    def _next_item(self, waiting: set[UUID], kinds: tuple[str, ...]) -> tuple[str, UUID] | None:
         now = self.monotonic()
-        for kind in KINDS:
+        for kind in kinds:
             ids: dict[UUID, None] = getattr(self.due, kind)
             for item_id in [i for i in ids if i not in waiting]:
                 if not self.retries.allowed(item_id, now):
