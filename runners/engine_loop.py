@@ -188,21 +188,30 @@ class EngineLoop:
         new roots in the same transaction would only make it later.
         """
         self._decide_in_one_save(self.polls.poll, CHAINS)
-        self._decide_in_one_save(self._other_duties, KINDS)
+        self._decide_in_one_save(self._other_duties, KINDS, self._new_work_until)
 
     def _other_duties(self, uow: UnitOfWork, _events: list[object]) -> None:
         self.polls.sweep()
         self.job_cleanup.run(uow, self.leases.owns)
 
+    def _new_work_until(self) -> float | None:
+        """When new work yields to the next poll (monotonic); never with a poll interval of
+        0, where every round polls."""
+        return self.polls.next_poll() if self.poll_interval else None
+
     def _decide_in_one_save(
-        self, duties: Callable[[UnitOfWork, list[object]], None], kinds: tuple[str, ...]
+        self,
+        duties: Callable[[UnitOfWork, list[object]], None],
+        kinds: tuple[str, ...],
+        until: Callable[[], float | None] = lambda: None,
     ) -> None:
-        """``duties``, then due work of ``kinds``, in one unit of work saved in one transaction."""
+        """``duties``, then due work of ``kinds`` (until ``until()``, see ``_cascade``), in
+        one unit of work saved in one transaction."""
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
         with recording() as events:
             duties(uow, events)
-            self._cascade(uow, events, taken, kinds)
+            self._cascade(uow, events, taken, kinds, until())
         self._save(uow, taken)
 
     def _cascade(
@@ -211,14 +220,20 @@ class EngineLoop:
         events: list[object],
         taken: list[tuple[str, UUID]],
         kinds: tuple[str, ...] = KINDS,
+        until: float | None = None,
     ) -> None:
         """Decides due work of ``kinds`` until none is left; what each decision records may
         make more.
 
-        Work in back-off stays due but waits for a later round.
+        Work in back-off stays due but waits for a later round. Past ``until`` (monotonic)
+        the round is cut once it decided something: what is left stays due for the next
+        round, which polls first. So new work (ten roots executed at once, say) does not
+        make the next poll late, and the storage tasks it started are polled from then on.
         """
         waiting: set[UUID] = set()
         for _ in range(MAX_DECISIONS):
+            if taken and until is not None and self.monotonic() >= until:
+                return
             item = self._next_item(waiting, kinds)
             if item is None:
                 return

@@ -71,6 +71,10 @@ class StoragePolls:
         something to poll."""
         return min([self._next_sweep, *([self._next_poll] if self._polling else [])])
 
+    def next_poll(self) -> float:
+        """When the next poll is due (monotonic); while nothing is polled, an interval on."""
+        return self._next_poll if self._polling else self.monotonic() + self.poll_interval
+
     def poll(self, uow: UnitOfWork, events: list[object]) -> None:
         """oVirt's SPMGetAllTasksStatuses: once per pool with tasks Polling, per interval."""
         now = self.monotonic()
