@@ -322,21 +322,17 @@ class EngineLoop:
     def _call_storage(self) -> None:
         """What waited for a save: tasks handed to the storage, and ended tasks cleared there.
 
-        Their outcomes are saved at once, with whatever follows from them.
+        Their outcomes are saved at once, with whatever follows from them. Like new work,
+        they yield to a poll that comes round (what is left stays due).
         """
         if not (self.due.submit or self.due.clear):
             return
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
-        now = self.monotonic()
+        until = self._new_work_until()
         with recording() as events:
-            for kind in EFFECTS:
-                ids: dict[UUID, None] = getattr(self.due, kind)
-                for item_id in [i for i in ids if self.retries.allowed(i, now)]:
-                    del ids[item_id]
-                    taken.append((kind, item_id))
-                    self._decision(uow, events, kind, item_id)
-            self._cascade(uow, events, taken)
+            self._cascade(uow, events, taken, EFFECTS, until)
+            self._cascade(uow, events, taken, KINDS, until)
         self._save(uow, taken)
         if any(kind == "submit" for kind, _ in taken):
             self.polls.submitted()
