@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -52,6 +53,26 @@ log = logging.getLogger("tasktrail.engine")
 
 MAX_DECISIONS = 100_000
 """A round that keeps finding work this long is cut, saved, and the rest left for the next."""
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """What one unit of work of a round decides: due work of ``kinds``, but not the ids in
+    ``waiting`` (they threw this round, or wait out a back-off) or in ``skip``."""
+
+    kinds: tuple[str, ...]
+    waiting: set[UUID]
+    skip: frozenset[UUID] = frozenset()
+    until: float | None = None
+    """Once past it (monotonic) and something was decided, no new root is executed: the
+    rest wait for the next round, which polls first. So ten roots executed at once do not
+    make the next poll late, and the storage tasks they started are polled from then on.
+    Chains of what was decided are still carried up."""
+
+    def open_kinds(self, now: float, started: bool) -> tuple[str, ...]:
+        if self.until is None or not started or now < self.until:
+            return self.kinds
+        return tuple(kind for kind in self.kinds if kind != "execute")
 
 
 class EngineLoop:
@@ -185,33 +206,34 @@ class EngineLoop:
         everything else due (new roots to execute, the sweep, job clean-up), saved once.
 
         The first save is what a user waits for (a task's end reaching its root); executing
-        new roots in the same transaction would only make it later.
+        new roots in the same transaction would only make it later. A command still to
+        execute has no end to carry yet: its chain work waits for its execute, as before.
+        Work that threw in the first save is not tried again in the second.
         """
-        self._decide_in_one_save(self.polls.poll, CHAINS)
-        self._decide_in_one_save(self._other_duties, KINDS, self._new_work_until)
+        waiting: set[UUID] = set()
+        chains = Cascade(CHAINS, waiting, skip=frozenset(self.due.execute))
+        self._decide_in_one_save(self.polls.poll, chains)
+        rest = Cascade(KINDS, waiting, until=self._new_roots_until())
+        self._decide_in_one_save(self._other_duties, rest)
 
     def _other_duties(self, uow: UnitOfWork, _events: list[object]) -> None:
         self.polls.sweep()
         self.job_cleanup.run(uow, self.leases.owns)
 
-    def _new_work_until(self) -> float | None:
-        """When new work yields to the next poll (monotonic); never with a poll interval of
-        0, where every round polls."""
+    def _new_roots_until(self) -> float | None:
+        """When new roots yield to the next poll (monotonic; see ``Cascade.until``); never
+        with a poll interval of 0, where every round polls."""
         return self.polls.next_poll() if self.poll_interval else None
 
     def _decide_in_one_save(
-        self,
-        duties: Callable[[UnitOfWork, list[object]], None],
-        kinds: tuple[str, ...],
-        until: Callable[[], float | None] = lambda: None,
+        self, duties: Callable[[UnitOfWork, list[object]], None], cascade: Cascade
     ) -> None:
-        """``duties``, then due work of ``kinds`` (until ``until()``, see ``_cascade``), in
-        one unit of work saved in one transaction."""
+        """``duties``, then ``cascade``, in one unit of work saved in one transaction."""
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
         with recording() as events:
             duties(uow, events)
-            self._cascade(uow, events, taken, kinds, until())
+            self._cascade(uow, events, taken, cascade)
         self._save(uow, taken)
 
     def _cascade(
@@ -219,35 +241,28 @@ class EngineLoop:
         uow: UnitOfWork,
         events: list[object],
         taken: list[tuple[str, UUID]],
-        kinds: tuple[str, ...] = KINDS,
-        until: float | None = None,
+        cascade: Cascade | None = None,
     ) -> None:
-        """Decides due work of ``kinds`` until none is left; what each decision records may
-        make more.
+        """Decides due work until none is left; what each decision records may make more.
 
-        Work in back-off stays due but waits for a later round. Past ``until`` (monotonic)
-        the round is cut once it decided something: what is left stays due for the next
-        round, which polls first. So new work (ten roots executed at once, say) does not
-        make the next poll late, and the storage tasks it started are polled from then on.
+        Work in back-off stays due but waits for a later round.
         """
-        waiting: set[UUID] = set()
+        cascade = cascade or Cascade(KINDS, set())
         for _ in range(MAX_DECISIONS):
-            if taken and until is not None and self.monotonic() >= until:
-                return
-            item = self._next_item(waiting, kinds)
+            item = self._next_item(cascade, bool(taken))
             if item is None:
                 return
             taken.append(item)
             if not self._decision(uow, events, *item):
-                waiting.add(item[1])  # decided again next round, from a fresh view
+                cascade.waiting.add(item[1])  # decided again next round, from a fresh view
 
-    def _next_item(self, waiting: set[UUID], kinds: tuple[str, ...]) -> tuple[str, UUID] | None:
+    def _next_item(self, cascade: Cascade, started: bool) -> tuple[str, UUID] | None:
         now = self.monotonic()
-        for kind in kinds:
+        for kind in cascade.open_kinds(now, started):
             ids: dict[UUID, None] = getattr(self.due, kind)
-            for item_id in [i for i in ids if i not in waiting]:
+            for item_id in [i for i in ids if i not in cascade.waiting | cascade.skip]:
                 if not self.retries.allowed(item_id, now):
-                    waiting.add(item_id)
+                    cascade.waiting.add(item_id)
                     continue
                 del ids[item_id]
                 return kind, item_id
@@ -322,17 +337,17 @@ class EngineLoop:
     def _call_storage(self) -> None:
         """What waited for a save: tasks handed to the storage, and ended tasks cleared there.
 
-        Their outcomes are saved at once, with whatever follows from them. Like new work,
-        they yield to a poll that comes round (what is left stays due).
+        Their outcomes are saved at once, with whatever follows from them (new roots
+        excepted once the next poll is due, as in ``_decide``).
         """
         if not (self.due.submit or self.due.clear):
             return
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
-        until = self._new_work_until()
         with recording() as events:
-            self._cascade(uow, events, taken, EFFECTS, until)
-            self._cascade(uow, events, taken, KINDS, until)
+            self._cascade(uow, events, taken, Cascade(EFFECTS, set()))
+            follow = Cascade(KINDS, set(), until=self._new_roots_until())
+            self._cascade(uow, events, taken, follow)
         self._save(uow, taken)
         if any(kind == "submit" for kind, _ in taken):
             self.polls.submitted()
