@@ -241,13 +241,12 @@ class EngineLoop:
         uow: UnitOfWork,
         events: list[object],
         taken: list[tuple[str, UUID]],
-        cascade: Cascade | None = None,
+        cascade: Cascade,
     ) -> None:
         """Decides due work until none is left; what each decision records may make more.
 
         Work in back-off stays due but waits for a later round.
         """
-        cascade = cascade or Cascade(KINDS, set())
         for _ in range(MAX_DECISIONS):
             item = self._next_item(cascade, bool(taken))
             if item is None:
@@ -260,7 +259,8 @@ class EngineLoop:
         now = self.monotonic()
         for kind in cascade.open_kinds(now, started):
             ids: dict[UUID, None] = getattr(self.due, kind)
-            for item_id in [i for i in ids if i not in cascade.waiting | cascade.skip]:
+            passed = cascade.waiting | cascade.skip
+            for item_id in [i for i in ids if i not in passed]:
                 if not self.retries.allowed(item_id, now):
                     cascade.waiting.add(item_id)
                     continue
