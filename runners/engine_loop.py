@@ -53,6 +53,9 @@ log = logging.getLogger("tasktrail.engine")
 
 MAX_DECISIONS = 100_000
 """A round that keeps finding work this long is cut, saved, and the rest left for the next."""
+NEW_ROOTS_ALONE = 0.05
+"""Seconds a round spends executing new roots while nothing is polled (issue 18's chain
+budget): their storage tasks are polled from the next round."""
 
 
 @dataclass(frozen=True)
@@ -222,8 +225,17 @@ class EngineLoop:
 
     def _new_roots_until(self) -> float | None:
         """When new roots yield to the next poll (monotonic; see ``Cascade.until``); never
-        with a poll interval of 0, where every round polls."""
-        return self.polls.next_poll() if self.poll_interval else None
+        with a poll interval of 0, where every round polls.
+
+        While the storage has nothing to poll, the next round polls whatever tasks this one
+        starts: a burst of new roots then yields after ``NEW_ROOTS_ALONE``, so the first
+        tasks it started are not left unpolled until the whole burst is decided and saved.
+        """
+        if not self.poll_interval:
+            return None
+        if self.polls.polling:
+            return self.polls.next_poll()
+        return self.monotonic() + min(self.poll_interval, NEW_ROOTS_ALONE)
 
     def _decide_in_one_save(
         self, duties: Callable[[UnitOfWork, list[object]], None], cascade: Cascade
