@@ -6,9 +6,9 @@ the storage pools whose interval came round and carries every end up the tree (c
 children or tasks ended, parents of commands that ended); what each decision records is fed
 back at once, so a task's end reaches its command, its parent and the root in the same round,
 and is saved before anything new is taken on. The second decides the rest (commands to
-execute, the callback sweep, job clean-up). Each is saved in one transaction for all the
-commands it touched (group commit). Tasks recorded in a round are handed to the storage after
-those saves, and their submission saved.
+execute, the callback sweep, job clean-up); new roots yield to the next poll (``Cascade``).
+Each is saved in one transaction for all the commands it touched (group commit). Tasks
+recorded in a round are handed to the storage after those saves, and their submission saved.
 
 Nothing is lost by failing. A decision that throws is undone (savepoint) and tried again after
 a back-off while the others go on; a save that fails puts every decision of the round back;
