@@ -1,12 +1,14 @@
 """One engine's rounds: follow the log, then decide everything that is due and save it once.
 
 A round reads what other processes stored (``Follower``), turns those events into due work
-(``domain.services.reactions``), and then decides all of it in one unit of work: commands to
-execute, polls of the storage pools whose interval came round, commands whose children or
-tasks ended, parents of commands that ended, tasks to clear, the callback sweep. What each
-decision records is fed back at once, so a task's end reaches its command, its parent and the
-root in the same round, and the whole round is saved in one transaction (group commit). Tasks
-recorded in a round are handed to the storage after that save, and their submission saved.
+(``domain.services.reactions``), and then decides it in two units of work. The first polls
+the storage pools whose interval came round and carries every end up the tree (commands whose
+children or tasks ended, parents of commands that ended); what each decision records is fed
+back at once, so a task's end reaches its command, its parent and the root in the same round,
+and is saved before anything new is taken on. The second decides the rest (commands to
+execute, the callback sweep, job clean-up); new roots yield to the next poll (``Cascade``).
+Each is saved in one transaction for all the commands it touched (group commit). Tasks
+recorded in a round are handed to the storage after those saves, and their submission saved.
 
 Nothing is lost by failing. A decision that throws is undone (savepoint) and tried again after
 a back-off while the others go on; a save that fails puts every decision of the round back;
@@ -21,6 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -39,7 +42,7 @@ from tasktrail.runners.event_store import EventStore
 from tasktrail.runners.follower import Follower
 from tasktrail.runners.housekeeping import JobCleanup
 from tasktrail.runners.leases import Leases, SoleEngine
-from tasktrail.runners.reaction_table import EFFECTS, KINDS, FollowUps
+from tasktrail.runners.reaction_table import CHAINS, EFFECTS, KINDS, FollowUps
 from tasktrail.runners.reaction_table import REACTIONS as _REACTIONS
 from tasktrail.runners.restart import restart_as_ovirt
 from tasktrail.runners.retries import Retries
@@ -50,6 +53,29 @@ log = logging.getLogger("tasktrail.engine")
 
 MAX_DECISIONS = 100_000
 """A round that keeps finding work this long is cut, saved, and the rest left for the next."""
+NEW_ROOTS_ALONE = 0.05
+"""Seconds a round spends executing new roots while nothing is polled (issue 18's chain
+budget): their storage tasks are polled from the next round."""
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """What one unit of work of a round decides: due work of ``kinds``, but not the ids in
+    ``waiting`` (they threw this round, or wait out a back-off) or in ``skip``."""
+
+    kinds: tuple[str, ...]
+    waiting: set[UUID]
+    skip: frozenset[UUID] = frozenset()
+    until: float | None = None
+    """Once past it (monotonic) and something was decided, no new root is executed: the
+    rest wait for the next round, which polls first. So ten roots executed at once do not
+    make the next poll late, and the storage tasks they started are polled from then on.
+    Chains of what was decided are still carried up."""
+
+    def open_kinds(self, now: float, started: bool) -> tuple[str, ...]:
+        if self.until is None or not started or now < self.until:
+            return self.kinds
+        return tuple(kind for kind in self.kinds if kind != "execute")
 
 
 class EngineLoop:
@@ -179,41 +205,78 @@ class EngineLoop:
         return UnitOfWork(self.store, self.cache, self.notify)
 
     def _decide(self) -> None:
-        """Everything due now, decided in one unit of work and saved in one transaction."""
+        """What ended, first: the poll and the chains it starts, saved at once; then
+        everything else due (new roots to execute, the sweep, job clean-up), saved once.
+
+        The first save is what a user waits for (a task's end reaching its root); executing
+        new roots in the same transaction would only make it later. A command still to
+        execute has no end to carry yet: its chain work waits for its execute, as before.
+        Work that threw in the first save is not tried again in the second.
+        """
+        waiting: set[UUID] = set()
+        chains = Cascade(CHAINS, waiting, skip=frozenset(self.due.execute))
+        self._decide_in_one_save(self.polls.poll, chains)
+        rest = Cascade(KINDS, waiting, until=self._new_roots_until())
+        self._decide_in_one_save(self._other_duties, rest)
+
+    def _other_duties(self, uow: UnitOfWork, _events: list[object]) -> None:
+        self.polls.sweep()
+        self.job_cleanup.run(uow, self.leases.owns)
+
+    def _new_roots_until(self) -> float | None:
+        """When new roots yield to the next poll (monotonic; see ``Cascade.until``); never
+        with a poll interval of 0, where every round polls.
+
+        While the storage has nothing to poll, the next round polls whatever tasks this one
+        starts: a burst of new roots then yields after ``NEW_ROOTS_ALONE``, so the first
+        tasks it started are not left unpolled until the whole burst is decided and saved.
+        """
+        if not self.poll_interval:
+            return None
+        if self.polls.polling:
+            return self.polls.next_poll()
+        return self.monotonic() + min(self.poll_interval, NEW_ROOTS_ALONE)
+
+    def _decide_in_one_save(
+        self, duties: Callable[[UnitOfWork, list[object]], None], cascade: Cascade
+    ) -> None:
+        """``duties``, then ``cascade``, in one unit of work saved in one transaction."""
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
         with recording() as events:
-            self.polls.poll(uow, events)
-            self.polls.sweep()
-            self.job_cleanup.run(uow, self.leases.owns)
-            self._cascade(uow, events, taken)
+            duties(uow, events)
+            self._cascade(uow, events, taken, cascade)
         self._save(uow, taken)
 
     def _cascade(
-        self, uow: UnitOfWork, events: list[object], taken: list[tuple[str, UUID]]
+        self,
+        uow: UnitOfWork,
+        events: list[object],
+        taken: list[tuple[str, UUID]],
+        cascade: Cascade,
     ) -> None:
         """Decides due work until none is left; what each decision records may make more.
 
         Work in back-off stays due but waits for a later round.
         """
-        waiting: set[UUID] = set()
         for _ in range(MAX_DECISIONS):
-            item = self._next_item(waiting)
+            item = self._next_item(cascade, bool(taken))
             if item is None:
                 return
             taken.append(item)
             if not self._decision(uow, events, *item):
-                waiting.add(item[1])  # decided again next round, from a fresh view
+                cascade.waiting.add(item[1])  # decided again next round, from a fresh view
 
-    def _next_item(self, waiting: set[UUID]) -> tuple[str, UUID] | None:
+    def _next_item(self, cascade: Cascade, started: bool) -> tuple[str, UUID] | None:
         now = self.monotonic()
-        for kind in KINDS:
+        for kind in cascade.open_kinds(now, started):
             ids: dict[UUID, None] = getattr(self.due, kind)
+            passed = cascade.waiting | cascade.skip
             for item_id in ids:  # not copied: with 1,800 decisions a round, that was quadratic
-                if item_id in waiting:
+                if item_id in passed:
                     continue
                 if not self.retries.allowed(item_id, now):
-                    waiting.add(item_id)
+                    cascade.waiting.add(item_id)
                     continue
                 del ids[item_id]  # the loop ends here, so changing ``ids`` is safe
                 return kind, item_id
@@ -288,21 +351,17 @@ class EngineLoop:
     def _call_storage(self) -> None:
         """What waited for a save: tasks handed to the storage, and ended tasks cleared there.
 
-        Their outcomes are saved at once, with whatever follows from them.
+        Their outcomes are saved at once, with whatever follows from them (new roots
+        excepted once the next poll is due, as in ``_decide``).
         """
         if not (self.due.submit or self.due.clear):
             return
         uow = self._uow()
         taken: list[tuple[str, UUID]] = []
-        now = self.monotonic()
         with recording() as events:
-            for kind in EFFECTS:
-                ids: dict[UUID, None] = getattr(self.due, kind)
-                for item_id in [i for i in ids if self.retries.allowed(i, now)]:
-                    del ids[item_id]
-                    taken.append((kind, item_id))
-                    self._decision(uow, events, kind, item_id)
-            self._cascade(uow, events, taken)
+            self._cascade(uow, events, taken, Cascade(EFFECTS, set()))
+            follow = Cascade(KINDS, set(), until=self._new_roots_until())
+            self._cascade(uow, events, taken, follow)
         self._save(uow, taken)
         if any(kind == "submit" for kind, _ in taken):
             self.polls.submitted()

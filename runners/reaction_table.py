@@ -17,6 +17,9 @@ from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 KINDS = ("execute", "tasks_ended", "advance", "ended")
 """The kinds of due work decided in a round, in the order a round takes them."""
+CHAINS = ("tasks_ended", "advance", "ended")
+"""The kinds that carry an end up the tree (a task's to its command's, a child's to its
+parent's): decided and saved before a round takes on anything new."""
 EFFECTS = ("submit", "clear")
 """Work on the storage side that must wait until the round that made it due is saved."""
 

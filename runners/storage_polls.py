@@ -71,6 +71,15 @@ class StoragePolls:
         something to poll."""
         return min([self._next_sweep, *([self._next_poll] if self._polling else [])])
 
+    @property
+    def polling(self) -> bool:
+        """Whether the storage has tasks this engine polls (so polls come once per interval)."""
+        return self._polling
+
+    def next_poll(self) -> float:
+        """When the next poll is due (monotonic), while ``polling``."""
+        return self._next_poll
+
     def poll(self, uow: UnitOfWork, events: list[object]) -> None:
         """oVirt's SPMGetAllTasksStatuses: once per pool with tasks Polling, per interval."""
         now = self.monotonic()
