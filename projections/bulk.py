@@ -12,11 +12,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from projections.changes import Row
+from projections.column_types import Uuid
 
 Convert = Callable[[Any], Any] | None
 
@@ -48,12 +51,12 @@ def _executemany(
     """The driver's executemany, each value converted as SQLAlchemy would bind it."""
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    converts = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    converts = [_converter(table.c[c], dialect) for c in columns]
     statement = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    params = [_converted(row, columns, converts) for row in rows]
+    params = _converted(rows, columns, converts)
     cursor = _cursor(connection)
     try:
         cursor.executemany(statement, params)
@@ -61,11 +64,50 @@ def _executemany(
         cursor.close()
 
 
-def _converted(row: Row, columns: tuple[str, ...], converts: Sequence[Convert]) -> tuple[Any, ...]:
-    return tuple(
-        value if value is None or convert is None else convert(value)
-        for value, convert in zip((row[c] for c in columns), converts, strict=True)
-    )
+def _converted(rows: list[Row], columns: tuple[str, ...], converts: Sequence[Convert]) -> list[Any]:
+    """Each row's values in ``columns``' order, those of converted columns converted."""
+    values = _values_of(columns)
+    converting = [(i, convert) for i, convert in enumerate(converts) if convert is not None]
+    if not converting:
+        return [values(row) for row in rows]
+    params = []
+    for row in rows:
+        found = list(values(row))
+        for i, convert in converting:
+            if found[i] is not None:
+                found[i] = convert(found[i])
+        params.append(found)
+    return params
+
+
+def _values_of(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    if len(columns) > 1:
+        return itemgetter(*columns)
+    [column] = columns
+    return lambda row: (row[column],)
+
+
+def _converter(column: sa.Column[Any], dialect: sa.Dialect) -> Convert:
+    """SQLAlchemy's conversion of ``column``'s values, but a plain ``str`` for a ``UUID``
+    where ids are kept as text (what ``Uuid`` does, without its generic checks)."""
+    if isinstance(column.type, Uuid) and dialect.name != "postgresql":
+        return _uuid_text
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _uuid_text(value: Any) -> str:
+    return _TEXTS.get(value) or _text_of(value)
+
+
+_TEXTS: dict[Any, str] = {}
+"""Recent ids as text: the same few (a VM, its command, its job) recur in many rows."""
+
+
+def _text_of(value: Any) -> str:
+    if len(_TEXTS) >= 10_000:
+        _TEXTS.clear()
+    text = _TEXTS[value] = str(value) if type(value) is UUID else str(UUID(str(value)))
+    return text
 
 
 def _copy(
