@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -113,10 +113,11 @@ def _text_of(value: Any) -> str:
 def _copy(
     connection: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list[Row]
 ) -> None:
-    """``COPY … FROM STDIN`` in PostgreSQL's text format."""
+    """``COPY … FROM STDIN`` in PostgreSQL's text format, made a column at a time."""
     quote = connection.dialect.identifier_preparer.quote
     statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    text = "".join("\t".join(_copy_text(row[c]) for c in columns) + "\n" for row in rows)
+    texts = [_texts(table.c[c], [row[c] for row in rows]) for c in columns]
+    text = "".join(map(_line, zip(*texts, strict=True)))
     cursor = _cursor(connection)
     try:
         cursor.copy_expert(statement, io.StringIO(text))
@@ -124,19 +125,42 @@ def _copy(
         cursor.close()
 
 
+def _line(values: tuple[str, ...]) -> str:
+    return "\t".join(values) + "\n"
+
+
+NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def _texts(column: sa.Column[Any], values: list[Any]) -> list[str]:
+    """One column's values as COPY's text format reads them."""
+    text = _text_for(column.type)
+    return [NULL if value is None else text(value) for value in values]
+
+
+def _text_for(kind: Any) -> Callable[[Any], str]:
+    if isinstance(kind, Uuid):
+        return _uuid_text
+    if isinstance(kind, sa.Boolean):
+        return _bool_text
+    if isinstance(kind, sa.Integer):
+        return _int_text
+    if isinstance(kind, sa.DateTime):
+        return datetime.isoformat
+    return _copy_text
+
+
+def _int_text(value: Any) -> str:
+    return int.__repr__(int(value))
+
+
+def _bool_text(value: bool) -> str:
+    return "t" if value else "f"
+
+
 def _copy_text(value: Any) -> str:
-    """One value as COPY's text format reads it (enum members by their value)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int):
-        return int.__repr__(value)
+    """A text value escaped (an enum member by its value)."""
     if isinstance(value, str):
         return str.__str__(value).translate(_ESCAPES)
-    if isinstance(value, date):
-        return value.isoformat()
     return str(value).translate(_ESCAPES)

@@ -116,7 +116,9 @@ class Shadow:
         build are applied, then the live rows are replaced by the shadow's, at its position.
 
         Readers see the old rows or the new ones (the swap commits as one); engines applying
-        a batch wait for the tracking row and then find their events applied.
+        a batch wait for the tracking row and then find their events applied. Only the rows
+        that differ are written (found in SQL): a live table that was right is read, not
+        rewritten with all its indexes.
         """
         connection = self.connection.execution_options(writes=True)
         with connection.begin():
@@ -124,11 +126,10 @@ class Shadow:
             self.build(until if until is not None else self.log.head(), 5000)
             self.load()
             pairs = list(zip(live.tables.views, self.tables.views, strict=True))
-            for mine, _ in reversed(pairs):
-                connection.execute(mine.delete())
+            for mine, fresh in reversed(pairs):
+                _delete_stale(connection, mine, fresh)
             for mine, fresh in pairs:
-                columns = [mine.c[c.name] for c in fresh.c]
-                connection.execute(mine.insert().from_select(columns, sa.select(*fresh.c)))
+                _insert_missing(connection, mine, fresh)
             live.move_to(connection, self.position)
         self._analyze(connection, live)
 
@@ -160,3 +161,24 @@ def _by_key(
     keys = [c.name for c in key_columns(table)]
     found = connection.execute(query).mappings()
     return {tuple(row[k] for k in keys): dict(row) for row in found}
+
+
+def _delete_stale(connection: sa.Connection, live: sa.Table, fresh: sa.Table) -> None:
+    """Deletes the live rows no shadow row equals (all of them in a table without a primary
+    key, whose duplicates a set difference would not see)."""
+    if not live.primary_key.columns:
+        connection.execute(live.delete())
+        return
+    keys = key_columns(live)
+    columns = [live.c[c.name] for c in fresh.c]
+    stale = sa.except_(sa.select(*columns), sa.select(*fresh.c)).subquery()
+    stale_keys = sa.select(*(stale.c[k.name] for k in keys))
+    connection.execute(live.delete().where(sa.tuple_(*keys).in_(stale_keys)))
+
+
+def _insert_missing(connection: sa.Connection, live: sa.Table, fresh: sa.Table) -> None:
+    """Inserts the shadow rows the live table does not have (after ``_delete_stale``: the new
+    ones and the new versions of changed ones)."""
+    columns = [live.c[c.name] for c in fresh.c]
+    missing = sa.except_(sa.select(*fresh.c), sa.select(*columns))
+    connection.execute(live.insert().from_select(columns, missing))
