@@ -10,9 +10,8 @@ Both run inside the connection's current transaction.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -51,40 +50,23 @@ def _executemany(
     """The driver's executemany, each value converted as SQLAlchemy would bind it."""
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    converts = [_converter(table.c[c], dialect) for c in columns]
     statement = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    params = _converted(rows, columns, converts)
+    values = [_converted(_converter(table.c[c], dialect), [r[c] for r in rows]) for c in columns]
     cursor = _cursor(connection)
     try:
-        cursor.executemany(statement, params)
+        cursor.executemany(statement, zip(*values, strict=True))
     finally:
         cursor.close()
 
 
-def _converted(rows: list[Row], columns: tuple[str, ...], converts: Sequence[Convert]) -> list[Any]:
-    """Each row's values in ``columns``' order, those of converted columns converted."""
-    values = _values_of(columns)
-    converting = [(i, convert) for i, convert in enumerate(converts) if convert is not None]
-    if not converting:
-        return [values(row) for row in rows]
-    params = []
-    for row in rows:
-        found = list(values(row))
-        for i, convert in converting:
-            if found[i] is not None:
-                found[i] = convert(found[i])
-        params.append(found)
-    return params
-
-
-def _values_of(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
-    if len(columns) > 1:
-        return itemgetter(*columns)
-    [column] = columns
-    return lambda row: (row[column],)
+def _converted(convert: Convert, values: list[Any]) -> list[Any]:
+    """One column's values, converted (a column at a time: one lookup of the conversion)."""
+    if convert is None:
+        return values
+    return [None if value is None else convert(value) for value in values]
 
 
 def _converter(column: sa.Column[Any], dialect: sa.Dialect) -> Convert:
