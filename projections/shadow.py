@@ -164,21 +164,22 @@ def _by_key(
 
 
 def _delete_stale(connection: sa.Connection, live: sa.Table, fresh: sa.Table) -> None:
-    """Deletes the live rows no shadow row equals (all of them in a table without a primary
-    key, whose duplicates a set difference would not see)."""
+    """Deletes the live rows no shadow row equals, column for column (a lookup by key in the
+    shadow each); all of them in a table without a primary key, where duplicates could hide."""
     if not live.primary_key.columns:
         connection.execute(live.delete())
         return
-    keys = key_columns(live)
-    columns = [live.c[c.name] for c in fresh.c]
-    stale = sa.except_(sa.select(*columns), sa.select(*fresh.c)).subquery()
-    stale_keys = sa.select(*(stale.c[k.name] for k in keys))
-    connection.execute(live.delete().where(sa.tuple_(*keys).in_(stale_keys)))
+    same = sa.and_(*(fresh.c[c.name].is_not_distinct_from(c) for c in live.c))
+    connection.execute(live.delete().where(~sa.exists().where(_same_key(live, fresh), same)))
 
 
 def _insert_missing(connection: sa.Connection, live: sa.Table, fresh: sa.Table) -> None:
-    """Inserts the shadow rows the live table does not have (after ``_delete_stale``: the new
-    ones and the new versions of changed ones)."""
+    """Inserts the shadow rows whose key the live table lacks: after ``_delete_stale``, the
+    new rows and the new versions of changed ones."""
     columns = [live.c[c.name] for c in fresh.c]
-    missing = sa.except_(sa.select(*fresh.c), sa.select(*columns))
+    missing = sa.select(*fresh.c).where(~sa.exists().where(_same_key(live, fresh)))
     connection.execute(live.insert().from_select(columns, missing))
+
+
+def _same_key(live: sa.Table, fresh: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.and_(*(fresh.c[k.name] == k for k in key_columns(live)))
