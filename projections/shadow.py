@@ -81,10 +81,9 @@ class Shadow:
     def _apply(self, until: int, batch_size: int) -> None:
         """One batch of the events after its position (up to ``until``) into its rows."""
         batch = self.log.read(self.position, batch_size, until=until)
-        apply = self.memory.apply
+        apply_all = self.memory.apply_all
         for recorded in batch:
-            for change in project(recorded):
-                apply(change)
+            apply_all(project(recorded))
         self.applied += len(batch)
         self.position = batch[-1].position if len(batch) == batch_size else until
         if sum(len(rows) for rows in self.memory.appended.values()) >= LOAD_EVERY:
