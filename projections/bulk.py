@@ -10,7 +10,8 @@ Both run inside the connection's current transaction.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -39,8 +40,18 @@ def _grouped(rows: Iterable[Row]) -> dict[tuple[str, ...], list[Row]]:
     return groups
 
 
-def _cursor(connection: sa.Connection) -> Any:
-    return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+@contextmanager
+def _cursor(connection: sa.Connection, statement: str) -> Iterator[Any]:
+    """A cursor of the connection's driver; its errors raised as SQLAlchemy's (as every other
+    statement's are: "could not rebuild" is told apart from a bug by them)."""
+    dbapi = connection.dialect.loaded_dbapi
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    except dbapi.Error as error:
+        raise sa.exc.DBAPIError.instance(statement, None, error, dbapi.Error) from error
+    finally:
+        cursor.close()
 
 
 def _executemany(
@@ -54,11 +65,8 @@ def _executemany(
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
     values = [_converted(_converter(table.c[c], dialect), [r[c] for r in rows]) for c in columns]
-    cursor = _cursor(connection)
-    try:
+    with _cursor(connection, statement) as cursor:
         cursor.executemany(statement, zip(*values, strict=True))
-    finally:
-        cursor.close()
 
 
 def _converted(convert: Convert, values: list[Any]) -> list[Any]:
@@ -99,11 +107,8 @@ def _copy(
     statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     texts = [_texts(table.c[c].type, [row[c] for row in rows]) for c in columns]
     text = "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
-    cursor = _cursor(connection)
-    try:
+    with _cursor(connection, statement) as cursor:
         cursor.copy_expert(statement, io.StringIO(text))
-    finally:
-        cursor.close()
 
 
 NULL = "\\N"
