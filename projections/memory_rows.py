@@ -42,22 +42,16 @@ class MemoryRows:
         """Each table's lookups by a column that is not its key (built when first asked,
         kept current)."""
         self._keys = {name: _key_of(columns) for name, columns in self.layout.keys.items()}
-        self._handlers: dict[type, Callable[[Any], None]] = {
-            Insert: self._on_insert,
-            Update: self._on_update,
-            Delete: self._on_delete,
-            Deferred: self._on_deferred,
-        }
 
     def apply_all(self, changes: list[Change]) -> None:
         """The changes, in order (the append-only rows, most of them, straight to their list:
         a rebuild applies a few hundred thousand)."""
-        appended, handlers = self.appended, self._handlers
+        appended = self.appended
         for change in changes:
             if type(change) is Insert and change.table in appended:
                 appended[change.table].append(change.values)
             else:
-                handlers[type(change)](change)
+                _HANDLERS[type(change)](self, change)
 
     def _on_insert(self, change: Insert) -> None:
         if change.table in self.appended:
@@ -136,6 +130,16 @@ class MemoryRows:
             for key, row in self.rows[table].items():
                 index.setdefault(row.get(column), set()).add(key)
         return index
+
+
+_HANDLERS: dict[type, Callable[[MemoryRows, Any], None]] = {
+    Insert: MemoryRows._on_insert,
+    Update: MemoryRows._on_update,
+    Delete: MemoryRows._on_delete,
+    Deferred: MemoryRows._on_deferred,
+}
+"""What each kind of change does (functions, not bound methods: the rows held are freed as
+soon as a shadow is done with them, not at the collector's next full pass)."""
 
 
 def _key_of(columns: tuple[str, ...]) -> Callable[[Row], Key]:

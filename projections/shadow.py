@@ -13,6 +13,7 @@ SQL (``EXCEPT``).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -61,9 +62,17 @@ class Shadow:
             raise
 
     def __enter__(self) -> Shadow:
+        """Pauses Python's cyclic garbage collector until the shadow is closed: after every
+        batch it would scan again each row held in memory (a third of a rebuild's CPU on
+        50,000 events). Nothing a build makes is a reference cycle; reference counting frees
+        it as usual, and the collector resumes (if it ran before) when the shadow closes."""
+        self._collecting = gc.isenabled()
+        gc.disable()
         return self
 
     def __exit__(self, *_: object) -> None:
+        if self._collecting:
+            gc.enable()
         self.close()
 
     def close(self) -> None:
