@@ -34,6 +34,6 @@ bench-peers:
 
 # Regenerates the docs that are made from code (tests fail when they are stale).
 docs: $(STAMP)
-	$(VENV)/bin/python -m runners.diagrams
-	$(VENV)/bin/python -m runners.flow_doc
-	$(VENV)/bin/typer runners.cli utils docs --name tasktrail --output docs/cli.md
+	$(VENV)/bin/python -m tasktrail.runners.diagrams
+	$(VENV)/bin/python -m tasktrail.runners.flow_doc
+	$(VENV)/bin/typer tasktrail.runners.cli utils docs --name tasktrail --output docs/cli.md

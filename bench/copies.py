@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.read_model import ReadModel
+from tasktrail.projections.read_model import ReadModel
 
 IDS = {"aggregate_id", "causation_id", "entity_id", "command_id", "parent_command_id"}
 IDS |= {"root_command_id", "job_id", "step_id"}

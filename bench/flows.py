@@ -16,21 +16,21 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from bench.instant_spm import InstantSpm
-from domain.actions.registry import default_registry
-from domain.services.ports import Ports, StoragePort
-from projections.read_model import ReadModel
-from runners.aggregate_cache import AggregateCache
-from runners.bootstrap import Runtime
-from runners.clocks import SystemClock
-from runners.database import database_engine, open_event_store
-from runners.engine import Engine
-from runners.engine_loop import EngineLoop
-from runners.event_store import Event, EventStore
-from runners.follower import Follower
-from runners.schema import upgrade
-from runners.settings import Settings
-from runners.simulated_spm import SimulatedSpm
-from runners.wakeup import Wakeup
+from tasktrail.domain.actions.registry import default_registry
+from tasktrail.domain.services.ports import Ports, StoragePort
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.database import database_engine, open_event_store
+from tasktrail.runners.engine import Engine
+from tasktrail.runners.engine_loop import EngineLoop
+from tasktrail.runners.event_store import Event, EventStore
+from tasktrail.runners.follower import Follower
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.settings import Settings
+from tasktrail.runners.simulated_spm import SimulatedSpm
+from tasktrail.runners.wakeup import Wakeup
 
 StorageFactory = Callable[[sa.Engine], StoragePort]
 

@@ -9,7 +9,7 @@ from eventsourcing.persistence import StoredEvent
 
 from bench.flows import Flows
 from bench.instant_spm import InstantSpm
-from runners.event_store import EventStore
+from tasktrail.runners.event_store import EventStore
 
 _UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.services.ports import StorageError, TaskReport
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.services.ports import StorageError, TaskReport
 
 _SUCCEEDED = TaskReport(status=AsyncTaskStatus.FINISHED, result=AsyncTaskResult.SUCCESS)
 _FAILED = TaskReport(

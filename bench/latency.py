@@ -28,14 +28,14 @@ from bench.backends import databases
 from bench.flows import Flows
 from bench.report import Row, percentile
 from bench.sizes import size
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskType
-from domain.model.clock import Clock
-from domain.model.command.machine import CommandStatus
-from projections import in_flight
-from runners.clocks import SystemClock
-from runners.serve import Server
-from runners.simulated_spm import FaultKind, SimulatedSpm
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.model.clock import Clock
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.projections import in_flight
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.serve import Server
+from tasktrail.runners.simulated_spm import FaultKind, SimulatedSpm
 
 IN_FLIGHT = 10
 POLL_INTERVALS = (0.5, 0.05)

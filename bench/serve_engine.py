@@ -6,9 +6,9 @@ starts engines through this rather than the CLI so that it measures the server a
 
 from __future__ import annotations
 
-from runners.bootstrap import build_runtime
-from runners.serve import serve
-from runners.settings import Settings
+from tasktrail.runners.bootstrap import build_runtime
+from tasktrail.runners.serve import serve
+from tasktrail.runners.settings import Settings
 
 if __name__ == "__main__":
     serve(build_runtime(Settings()))

@@ -10,12 +10,12 @@ from bench.backends import databases
 from bench.bare import BareCommand, bare_application
 from bench.flows import fresh_store
 from bench.report import Row, stopwatch
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import COMMAND_TABLE, CommandStatus
-from domain.model.events import Cause
-from runners.clocks import SystemClock
-from runners.database import normalise_url
-from runners.event_store import Event
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import COMMAND_TABLE, CommandStatus
+from tasktrail.domain.model.events import Cause
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.database import normalise_url
+from tasktrail.runners.event_store import Event
 
 
 def run(quick: bool) -> list[Row]:

@@ -20,7 +20,7 @@ from bench.bare import append, bare_application
 from bench.flows import Flows
 from bench.report import Row, stopwatch
 from bench.sizes import size
-from runners.database import normalise_url
+from tasktrail.runners.database import normalise_url
 
 W = "W1 RemoveVm-3"
 LOADS_TARGET = 15

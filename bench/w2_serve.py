@@ -21,13 +21,13 @@ from bench.backends import databases
 from bench.flows import Flows
 from bench.report import Row, percentile
 from bench.sizes import size
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from projections import in_flight
-from runners.clocks import SystemClock
-from runners.event_store import Event
-from runners.simulated_spm import SimulatedSpm
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.projections import in_flight
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.event_store import Event
+from tasktrail.runners.simulated_spm import SimulatedSpm
 
 TASK_SECONDS = 0.5
 POLL_INTERVAL = 0.05

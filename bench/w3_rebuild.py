@@ -15,9 +15,9 @@ from bench.copies import multiply
 from bench.history import grow, template
 from bench.report import Row, percentile, stopwatch
 from bench.sizes import size
-from projections import audit
-from projections.read_model import ReadModel, verify
-from runners.event_store import EventStore
+from tasktrail.projections import audit
+from tasktrail.projections.read_model import ReadModel, verify
+from tasktrail.runners.event_store import EventStore
 
 TARGET = ("issue 18 target", 20.0)
 """Issue 18: entity-history p99 at most 20 ms at 1,000,000 events."""

@@ -9,12 +9,16 @@ from bench.backends import databases
 from bench.bare import BareCommand, bare_application
 from bench.flows import fresh_store
 from bench.report import Row, stopwatch
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.model.events import Cause
-from runners.clocks import SystemClock
-from runners.database import normalise_url
-from runners.event_store import Event
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.model.events import Cause
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.database import normalise_url
+from tasktrail.runners.event_store import Event
 
 STATUSES = (AsyncTaskStatus.RUNNING, AsyncTaskStatus.INIT)
 

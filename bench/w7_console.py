@@ -19,13 +19,13 @@ from bench.backends import databases
 from bench.flows import Flows
 from bench.report import Row, percentile
 from bench.sizes import size
-from runners.api import reading
-from runners.api.app import create_app
-from runners.api.server import ServerThread
-from runners.api.settings import ApiSettings
-from runners.bootstrap import build_runtime
-from runners.settings import Settings
-from runners.users import Role, add_user
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.app import create_app
+from tasktrail.runners.api.server import ServerThread
+from tasktrail.runners.api.settings import ApiSettings
+from tasktrail.runners.bootstrap import build_runtime
+from tasktrail.runners.settings import Settings
+from tasktrail.runners.users import Role, add_user
 
 CHROMIUM = "/usr/bin/chromium"
 USER = ("bench", "bench-password")

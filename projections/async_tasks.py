@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskState, AsyncTaskStatus
-from domain.model.events import Transitioned
-from projections.changes import Change, Delete, Insert, Update
-from projections.ovirt_codes import (
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskState,
+    AsyncTaskStatus,
+)
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.changes import Change, Delete, Insert, Update
+from tasktrail.projections.ovirt_codes import (
     ASYNC_TASK_RESULT,
     ASYNC_TASK_STATUS,
     ASYNC_TASK_TYPE,

@@ -20,8 +20,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from projections.queries import fetch_all
-from projections.read_model import ReadModel
+from tasktrail.projections.queries import fetch_all
+from tasktrail.projections.read_model import ReadModel
 
 
 class AuditQuery(BaseModel):

@@ -12,11 +12,11 @@ import json
 from typing import Any
 from uuid import UUID
 
-from domain.model.events import AuditNote, Transitioned
-from projections.audit_types import AUDIT_LOG_TYPES, render
-from projections.changes import Change, Deferred, Insert, Row, Rows
-from projections.job import CORRELATION_ID_WIDTH
-from projections.ovirt_codes import as_uuid, fit, user_uuid
+from tasktrail.domain.model.events import AuditNote, Transitioned
+from tasktrail.projections.audit_types import AUDIT_LOG_TYPES, render
+from tasktrail.projections.changes import Change, Deferred, Insert, Row, Rows
+from tasktrail.projections.job import CORRELATION_ID_WIDTH
+from tasktrail.projections.ovirt_codes import as_uuid, fit, user_uuid
 
 _AS_OVIRT_WRITES = {
     "origin": "oVirt",

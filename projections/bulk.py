@@ -17,8 +17,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from projections.changes import Row
-from projections.column_types import Uuid
+from tasktrail.projections.changes import Row
+from tasktrail.projections.column_types import Uuid
 
 Convert = Callable[[Any], Any] | None
 

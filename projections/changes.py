@@ -23,8 +23,8 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from domain.model.events import Transitioned
-from projections.tables import Tables, key_columns
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.tables import Tables, key_columns
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]

@@ -14,11 +14,11 @@ import json
 from typing import Any
 from uuid import NAMESPACE_OID, UUID, uuid5
 
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import ENDED_STATUSES
-from domain.model.events import Transitioned
-from projections.changes import Change, Deferred, Delete, Insert, Row, Rows, Update
-from projections.ovirt_codes import (
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import ENDED_STATUSES
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.changes import Change, Deferred, Delete, Insert, Row, Rows, Update
+from tasktrail.projections.ovirt_codes import (
     EMPTY_SESSION_SEQ_ID,
     RETURN_VALUE_CLASS,
     SNAPSHOT_ENTITY_CLASSES,

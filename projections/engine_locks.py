@@ -3,10 +3,10 @@ its locks in memory only)."""
 
 from __future__ import annotations
 
-from domain.model.events import Transitioned
-from domain.model.lock.aggregate import EngineLock
-from domain.model.lock.machine import LockState
-from projections.changes import Change, Delete, Insert
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.domain.model.lock.aggregate import EngineLock
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.projections.changes import Change, Delete, Insert
 
 _ACQUIRED = (EngineLock.Created, EngineLock.ExclusiveAcquired, EngineLock.SharedAcquired)
 _RELEASED = (

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.model.events import Transitioned
-from projections.changes import Change, Insert, aggregate_type, event_type
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.projections.changes import Change, Insert, aggregate_type, event_type
 
 _POSITION_FIELDS = {
     "originator_id",

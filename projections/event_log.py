@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-from domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.aggregate import StateMachineAggregate
 
 Event = StateMachineAggregate.Event
 

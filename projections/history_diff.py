@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from projections.roles import Decision
+from tasktrail.projections.roles import Decision
 
 Slot = tuple[str, int]
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from projections.tables import LIVE
+from tasktrail.projections.tables import LIVE
 
 _FAILED_ENDS = ("FAILED", "ABORTED", "UNKNOWN")
 

@@ -14,8 +14,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.model.errors import TasktrailError
-from projections.read_model import ReadModel
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.projections.read_model import ReadModel
 
 SHORTEST = 8
 """Digits shown at least (the first group of a UUID); more where two known ids share them."""

@@ -13,10 +13,14 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskState, AsyncTaskStatus
-from domain.model.command.machine import ENDED_STATUSES, CommandStatus
-from domain.services.task_tracking import PolledTask
-from projections.tables import LIVE, Tables
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskState,
+    AsyncTaskStatus,
+)
+from tasktrail.domain.model.command.machine import ENDED_STATUSES, CommandStatus
+from tasktrail.domain.services.task_tracking import PolledTask
+from tasktrail.projections.tables import LIVE, Tables
 
 _ENDED = [s.value for s in ENDED_STATUSES]
 

@@ -7,11 +7,11 @@ history still has them, and audit entries carry the names they need.
 
 from __future__ import annotations
 
-from domain.model.events import Transitioned
-from domain.model.inventory.disk import Disk
-from domain.model.inventory.storage_pool import StoragePool
-from domain.model.inventory.vm import Vm
-from projections.changes import Change, Delete, Insert, Update
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.domain.model.inventory.storage_pool import StoragePool
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.projections.changes import Change, Delete, Insert, Update
 
 
 def project_vm(event: Transitioned) -> list[Change]:

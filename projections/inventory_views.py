@@ -6,8 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.queries import fetch_all
-from projections.read_model import ReadModel
+from tasktrail.projections.queries import fetch_all
+from tasktrail.projections.read_model import ReadModel
 
 Row = dict[str, Any]
 

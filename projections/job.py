@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.model.events import Subject, Transitioned
-from domain.model.job.aggregate import Job
-from domain.model.registry import event_classes
-from domain.model.step.aggregate import Step
-from projections.changes import Change, Deferred, Delete, Insert, Rows, Update
-from projections.ovirt_codes import EMPTY_SESSION_SEQ_ID, as_uuid, fit, user_uuid
+from tasktrail.domain.model.events import Subject, Transitioned
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.registry import event_classes
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.projections.changes import Change, Deferred, Delete, Insert, Rows, Update
+from tasktrail.projections.ovirt_codes import EMPTY_SESSION_SEQ_ID, as_uuid, fit, user_uuid
 
 _ENDED = {"FINISHED", "FAILED", "ABORTED"}
 CORRELATION_ID_WIDTH = 50

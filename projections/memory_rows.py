@@ -17,7 +17,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from projections.changes import (
+from tasktrail.projections.changes import (
     APPEND_ONLY,
     Change,
     Deferred,
@@ -28,7 +28,7 @@ from projections.changes import (
     Update,
     layout,
 )
-from projections.tables import Tables
+from tasktrail.projections.tables import Tables
 
 
 class MemoryRows:

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.events import Transitioned
-from domain.model.inventory.disk import Disk
-from domain.model.inventory.storage_pool import StoragePool
-from domain.model.inventory.vm import Vm
-from domain.model.job.aggregate import Job
-from domain.model.lock.aggregate import EngineLock
-from domain.model.registry import event_classes
-from domain.model.step.aggregate import Step
-from projections.async_tasks import project_async_task
-from projections.audit_log import project_audit
-from projections.changes import Change
-from projections.command_entities import project_command
-from projections.engine_locks import project_lock
-from projections.event_index import project_index
-from projections.event_log import Recorded
-from projections.inventory import project_disk, project_storage_pool, project_vm
-from projections.job import project_job, project_step
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import Transitioned
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.domain.model.inventory.storage_pool import StoragePool
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.lock.aggregate import EngineLock
+from tasktrail.domain.model.registry import event_classes
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.projections.async_tasks import project_async_task
+from tasktrail.projections.audit_log import project_audit
+from tasktrail.projections.changes import Change
+from tasktrail.projections.command_entities import project_command
+from tasktrail.projections.engine_locks import project_lock
+from tasktrail.projections.event_index import project_index
+from tasktrail.projections.event_log import Recorded
+from tasktrail.projections.inventory import project_disk, project_storage_pool, project_vm
+from tasktrail.projections.job import project_job, project_step
 
 Projector = Callable[[Transitioned], list[Change]]
 

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.model.errors import TasktrailError
-from projections import views
-from projections.read_model import ReadModel
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.projections import views
+from tasktrail.projections.read_model import ReadModel
 
 Row = dict[str, Any]
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.changes import RowChanges
-from projections.event_log import EventLog, Recorded
-from projections.projectors import project
-from projections.shadow import Shadow
-from projections.tables import LIVE, Tables, key_columns
+from tasktrail.projections.changes import RowChanges
+from tasktrail.projections.event_log import EventLog, Recorded
+from tasktrail.projections.projectors import project
+from tasktrail.projections.shadow import Shadow
+from tasktrail.projections.tables import LIVE, Tables, key_columns
 
 Progress = Callable[[int, int], None]
 Key = tuple[Any, ...]

@@ -13,8 +13,8 @@ from uuid import UUID
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from projections.queries import fetch_all
-from projections.read_model import ReadModel
+from tasktrail.projections.queries import fetch_all
+from tasktrail.projections.read_model import ReadModel
 
 FAILED = ("ENDED_WITH_FAILURE",)
 RUNNING = ("NOT_STARTED", "ACTIVE", "EXECUTION_FAILED", "SUCCEEDED", "FAILED")

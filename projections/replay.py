@@ -9,11 +9,11 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.errors import AggregateNotFoundError
-from domain.model.job.aggregate import Job
-from projections.event_log import EventLog
-from projections.queries import NotFoundError
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.errors import AggregateNotFoundError
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.projections.event_log import EventLog
+from tasktrail.projections.queries import NotFoundError
 
 
 class AggregateView(BaseModel):

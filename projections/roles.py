@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.services.ids import task_id_for
-from projections.changes import aggregate_type, event_type
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.services.ids import task_id_for
+from tasktrail.projections.changes import aggregate_type, event_type
 
 Event = StateMachineAggregate.Event
 

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from projections.bulk import insert_rows
-from projections.event_log import EventLog
-from projections.memory_rows import MemoryRows
-from projections.projectors import project
-from projections.tables import Tables, define_tables, key_columns
+from tasktrail.projections.bulk import insert_rows
+from tasktrail.projections.event_log import EventLog
+from tasktrail.projections.memory_rows import MemoryRows
+from tasktrail.projections.projectors import project
+from tasktrail.projections.tables import Tables, define_tables, key_columns
 
 if TYPE_CHECKING:
-    from projections.read_model import ReadModel
+    from tasktrail.projections.read_model import ReadModel
 
 Progress = Callable[[int, int], None]
 Key = tuple[Any, ...]

@@ -16,9 +16,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from projections.event_log import EventLog
-from projections.queries import NotFoundError, fetch_all, job
-from projections.read_model import ReadModel
+from tasktrail.projections.event_log import EventLog
+from tasktrail.projections.queries import NotFoundError, fetch_all, job
+from tasktrail.projections.read_model import ReadModel
 
 Row = dict[str, Any]
 _FACTS_LEFT_OUT = {"meta", "originator_id", "originator_version", "timestamp"}

@@ -21,8 +21,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.column_types import TIME, Uuid
-from projections.tt_tables import TasktrailTables, define_tasktrail_tables
+from tasktrail.projections.column_types import TIME, Uuid
+from tasktrail.projections.tt_tables import TasktrailTables, define_tasktrail_tables
 
 Named = Callable[[str], str]
 """Adds the shadow prefix to a name."""

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from domain.services.validation import USER_NAME_LIMIT
-from projections.column_types import TIME, Uuid
+from tasktrail.domain.services.validation import USER_NAME_LIMIT
+from tasktrail.projections.column_types import TIME, Uuid
 
 
 @dataclass(frozen=True)

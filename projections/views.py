@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from projections.ovirt_codes import ASYNC_TASK_TYPE
-from projections.tables import Tables
+from tasktrail.projections.ovirt_codes import ASYNC_TASK_TYPE
+from tasktrail.projections.tables import Tables
 
 
 def jobs(tables: Tables) -> sa.Subquery:

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from uuid import UUID
 
-from domain.model.aggregate import StateMachineAggregate
-from projections.event_log import Recorded
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.projections.event_log import Recorded
 
 DEFAULT_SIZE = 2_000
 """Aggregates kept: the working set of a few hundred commands in flight (a RemoveVm-3 touches

@@ -8,13 +8,13 @@ from uuid import UUID
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.services.callbacks import waiting_on
-from domain.services.ending import runs_own_end
-from domain.services.ports import Ports, UnitOfWork
-from projections import in_flight
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.services.callbacks import waiting_on
+from tasktrail.domain.services.ending import runs_own_end
+from tasktrail.domain.services.ports import Ports, UnitOfWork
+from tasktrail.projections import in_flight
 
 
 class Blocked(BaseModel):

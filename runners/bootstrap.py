@@ -8,26 +8,26 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from domain.actions.registry import default_registry
-from domain.model.clock import Clock
-from domain.services.ports import EngineNotice, EngineSettings, Ports
-from domain.services.restart import RestartPolicy
-from projections.in_flight import ReadModelLookups
-from projections.read_model import ReadModel
-from runners.aggregate_cache import AggregateCache
-from runners.callback_timing import CallbackTiming
-from runners.clocks import SystemClock
-from runners.crash_points import install_from_environment
-from runners.database import database_engine, open_event_store
-from runners.engine import Engine
-from runners.engine_loop import EngineLoop
-from runners.event_store import EventStore
-from runners.follower import Follower
-from runners.leases import Leases, leases_for
-from runners.schema import require_head, upgrade
-from runners.settings import Settings
-from runners.simulated_spm import SimulatedSpm
-from runners.wakeup import Wakeup
+from tasktrail.domain.actions.registry import default_registry
+from tasktrail.domain.model.clock import Clock
+from tasktrail.domain.services.ports import EngineNotice, EngineSettings, Ports
+from tasktrail.domain.services.restart import RestartPolicy
+from tasktrail.projections.in_flight import ReadModelLookups
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.callback_timing import CallbackTiming
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.crash_points import install_from_environment
+from tasktrail.runners.database import database_engine, open_event_store
+from tasktrail.runners.engine import Engine
+from tasktrail.runners.engine_loop import EngineLoop
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.follower import Follower
+from tasktrail.runners.leases import Leases, leases_for
+from tasktrail.runners.schema import require_head, upgrade
+from tasktrail.runners.settings import Settings
+from tasktrail.runners.simulated_spm import SimulatedSpm
+from tasktrail.runners.wakeup import Wakeup
 
 log = logging.getLogger("tasktrail.notices")
 

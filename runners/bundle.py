@@ -23,10 +23,10 @@ from uuid import UUID
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
 
-from domain.model.errors import TasktrailError
-from projections.queries import NotFoundError
-from projections.read_model import ReadModel
-from runners.bundle_format import (
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.projections.queries import NotFoundError
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.bundle_format import (
     FORMAT,
     Bundle,
     BundledEvent,
@@ -35,8 +35,8 @@ from runners.bundle_format import (
     events_digest,
     parse,
 )
-from runners.event_store import EventStore
-from runners.store_tables import EVENTS, IMPORTS
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.store_tables import EVENTS, IMPORTS
 
 __all__ = ["ArchiveError", "BundleError", "ImportRefusedError", "export_job", "import_file"]
 

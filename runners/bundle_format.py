@@ -21,9 +21,9 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.errors import TasktrailError
-from runners.serialization import PydanticMapper
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.runners.serialization import PydanticMapper
 
 FORMAT = "tasktrail-bundle/2"
 FORMAT_V1 = "tasktrail-bundle/1"

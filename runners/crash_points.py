@@ -11,7 +11,7 @@ import os
 import signal
 from collections.abc import Sequence
 
-from runners.event_store import Event, EventStore
+from tasktrail.runners.event_store import Event, EventStore
 
 AFTER = "TASKTRAIL_CRASH_AFTER_SAVES"
 BEFORE = "TASKTRAIL_CRASH_BEFORE_SAVES"

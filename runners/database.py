@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from domain.model.errors import TasktrailError
-from runners.event_store import EventStore
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.runners.event_store import EventStore
 
 DEFAULT_URL = "sqlite:///tasktrail.db"
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")

@@ -15,16 +15,16 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from domain.model.errors import ConcurrencyError
-from domain.services import validation
-from domain.services.command_base import ActionParameters
-from domain.services.locks import conflicts
-from domain.services.ports import EngineNotice, Ports
-from domain.services.return_value import ActionReturnValue
-from domain.services.validation import JobStart
-from runners.aggregate_cache import AggregateCache
-from runners.event_store import EventStore
-from runners.unit_of_work import UnitOfWork
+from tasktrail.domain.model.errors import ConcurrencyError
+from tasktrail.domain.services import validation
+from tasktrail.domain.services.command_base import ActionParameters
+from tasktrail.domain.services.locks import conflicts
+from tasktrail.domain.services.ports import EngineNotice, Ports
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.domain.services.validation import JobStart
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.unit_of_work import UnitOfWork
 
 Params = Mapping[str, Any] | ActionParameters
 _LOCK_RACE_ATTEMPTS = 5

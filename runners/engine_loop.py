@@ -25,26 +25,26 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.model.aggregate import recording
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.errors import ConcurrencyError
-from domain.services.ports import EngineNotice, Ports
-from domain.services.reactions import Due
-from domain.services.restart import RestartPolicy
-from projections import in_flight
-from runners.aggregate_cache import AggregateCache
-from runners.callback_timing import CallbackTiming
-from runners.event_store import EventStore
-from runners.follower import Follower
-from runners.housekeeping import JobCleanup
-from runners.leases import Leases, SoleEngine
-from runners.reaction_table import EFFECTS, KINDS, FollowUps
-from runners.reaction_table import REACTIONS as _REACTIONS
-from runners.restart import restart_as_ovirt
-from runners.retries import Retries
-from runners.storage_polls import StoragePolls
-from runners.unit_of_work import UnitOfWork
+from tasktrail.domain.model.aggregate import recording
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.errors import ConcurrencyError
+from tasktrail.domain.services.ports import EngineNotice, Ports
+from tasktrail.domain.services.reactions import Due
+from tasktrail.domain.services.restart import RestartPolicy
+from tasktrail.projections import in_flight
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.callback_timing import CallbackTiming
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.follower import Follower
+from tasktrail.runners.housekeeping import JobCleanup
+from tasktrail.runners.leases import Leases, SoleEngine
+from tasktrail.runners.reaction_table import EFFECTS, KINDS, FollowUps
+from tasktrail.runners.reaction_table import REACTIONS as _REACTIONS
+from tasktrail.runners.restart import restart_as_ovirt
+from tasktrail.runners.retries import Retries
+from tasktrail.runners.storage_polls import StoragePolls
+from tasktrail.runners.unit_of_work import UnitOfWork
 
 log = logging.getLogger("tasktrail.engine")
 

@@ -22,7 +22,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy.orm import Session
 
-from runners.store_tables import DIGESTS, EVENTS
+from tasktrail.runners.store_tables import DIGESTS, EVENTS
 
 GENESIS = "0" * 64
 """The digest "before" the first event."""

@@ -16,11 +16,15 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
-from projections.event_log import Recorded
-from runners.event_chain import ChainedRecorder
-from runners.serialization import PydanticMapper
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.errors import (
+    AggregateNotFoundError,
+    ConcurrencyError,
+    WrongAggregateTypeError,
+)
+from tasktrail.projections.event_log import Recorded
+from tasktrail.runners.event_chain import ChainedRecorder
+from tasktrail.runners.serialization import PydanticMapper
 
 A = TypeVar("A", bound=StateMachineAggregate)
 Event = StateMachineAggregate.Event

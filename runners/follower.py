@@ -7,10 +7,10 @@ to date with it, and the same batch goes to the engine's reactions.
 
 from __future__ import annotations
 
-from projections.event_log import Recorded
-from projections.read_model import ReadModel
-from runners.aggregate_cache import AggregateCache
-from runners.event_store import EventStore
+from tasktrail.projections.event_log import Recorded
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.event_store import EventStore
 
 
 class Follower:

@@ -18,14 +18,14 @@ import sqlalchemy as sa
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from pydantic import ValidationError
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.command.aggregate import Command
-from domain.model.errors import AggregateNotFoundError, TasktrailError
-from domain.model.job.aggregate import Job
-from projections.queries import NotFoundError
-from projections.read_model import ReadModel
-from runners.bundle import BundleError, job_aggregates, read_bundle
-from runners.event_store import EventStore
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.errors import AggregateNotFoundError, TasktrailError
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.projections.queries import NotFoundError
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.bundle import BundleError, job_aggregates, read_bundle
+from tasktrail.runners.event_store import EventStore
 
 Event = StateMachineAggregate.Event
 

@@ -15,9 +15,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.services.job_tracking import clean_up_job
-from domain.services.ports import Ports, UnitOfWork
-from projections.housekeeping import jobs_to_clean_up
+from tasktrail.domain.services.job_tracking import clean_up_job
+from tasktrail.domain.services.ports import Ports, UnitOfWork
+from tasktrail.projections.housekeeping import jobs_to_clean_up
 
 log = logging.getLogger("tasktrail.housekeeping")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from domain.model.command.aggregate import Command
-from domain.services import reactions, task_tracking
-from domain.services.execution import execute
-from domain.services.ports import Ports, UnitOfWork
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.services import reactions, task_tracking
+from tasktrail.domain.services.execution import execute
+from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 KINDS = ("execute", "tasks_ended", "advance", "ended")
 """The kinds of due work decided in a round, in the order a round takes them."""

@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.services.execution import StorageRefusedError
-from domain.services.messages import Msg
-from domain.services.ports import StorageError, TaskReport
-from projections.changes import aggregate_type, event_type
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.services.execution import StorageRefusedError
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.ports import StorageError, TaskReport
+from tasktrail.projections.changes import aggregate_type, event_type
 
 Event = StateMachineAggregate.Event
 MISSING = "the SPM does not report the task"

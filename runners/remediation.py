@@ -15,14 +15,14 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
 
-from domain.model.errors import TasktrailError
-from domain.model.events import Cause
-from domain.model.job.aggregate import Job
-from domain.model.step.aggregate import Step
-from domain.services import batches, cancel, clearing, redrive
-from projections.remediation import cancels_asked
-from runners.bootstrap import Runtime
-from runners.unit_of_work import UnitOfWork
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services import batches, cancel, clearing, redrive
+from tasktrail.projections.remediation import cancels_asked
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.unit_of_work import UnitOfWork
 
 
 class Remedy(StrEnum):

@@ -13,10 +13,10 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.services import restart
-from domain.services.ports import Ports, UnitOfWork
-from projections import in_flight
-from projections.housekeeping import commands_with_snapshots, started_jobs
+from tasktrail.domain.services import restart
+from tasktrail.domain.services.ports import Ports, UnitOfWork
+from tasktrail.projections import in_flight
+from tasktrail.projections.housekeeping import commands_with_snapshots, started_jobs
 
 log = logging.getLogger("tasktrail.restart")
 

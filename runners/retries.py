@@ -12,7 +12,7 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from runners.callback_timing import CallbackTiming
+from tasktrail.runners.callback_timing import CallbackTiming
 
 
 def _schedule() -> CallbackTiming:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from alembic.config import Config
 
-from runners.database import DatabaseUnusableError
+from tasktrail.runners.database import DatabaseUnusableError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0006"

@@ -19,8 +19,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from pydantic import ValidationError
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.registry import EVENT_TOPICS, RETIRED_STATES
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.registry import EVENT_TOPICS, RETIRED_STATES
 
 _POSITION = {"originator_id", "originator_version"}
 

@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from runners.bootstrap import Runtime
-from runners.bundle import refuse_archive
-from runners.engine_loop import EngineLoop
-from runners.wakeup import NotifyListener
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.bundle import refuse_archive
+from tasktrail.runners.engine_loop import EngineLoop
+from tasktrail.runners.wakeup import NotifyListener
 
 log = logging.getLogger("tasktrail.serve")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.services.restart import RestartPolicy
-from runners.database import DEFAULT_URL
+from tasktrail.domain.services.restart import RestartPolicy
+from tasktrail.runners.database import DEFAULT_URL
 
 
 class Settings(BaseSettings):

@@ -17,11 +17,15 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.model.clock import Clock
-from domain.model.errors import UnavailableError
-from domain.services.ports import StorageError, TaskReport
-from runners.store_tables import SPM_FAULTS, SPM_TASKS
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.model.clock import Clock
+from tasktrail.domain.model.errors import UnavailableError
+from tasktrail.domain.services.ports import StorageError, TaskReport
+from tasktrail.runners.store_tables import SPM_FAULTS, SPM_TASKS
 
 
 class FaultKind(StrEnum):

@@ -15,14 +15,14 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.services import task_tracking
-from domain.services.ports import Ports, TaskReport
-from domain.services.reactions import Due
-from projections import in_flight
-from runners.callback_timing import CallbackTiming
-from runners.leases import Leases
-from runners.retries import Retries
-from runners.unit_of_work import UnitOfWork
+from tasktrail.domain.services import task_tracking
+from tasktrail.domain.services.ports import Ports, TaskReport
+from tasktrail.domain.services.reactions import Due
+from tasktrail.projections import in_flight
+from tasktrail.runners.callback_timing import CallbackTiming
+from tasktrail.runners.leases import Leases
+from tasktrail.runners.retries import Retries
+from tasktrail.runners.unit_of_work import UnitOfWork
 
 log = logging.getLogger("tasktrail.engine")
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from eventsourcing import persistence
 
-from domain.model.errors import UnavailableError
+from tasktrail.domain.model.errors import UnavailableError
 
 T = TypeVar("T")
 log = logging.getLogger("tasktrail.database")

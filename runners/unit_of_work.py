@@ -16,13 +16,17 @@ from copy import copy
 from typing import NamedTuple, TypeVar, cast
 from uuid import UUID
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
-from domain.model.events import sequence_mark
-from domain.services.ports import EngineNotice
-from runners.aggregate_cache import AggregateCache
-from runners.event_store import EventStore
-from runners.transient import retryable
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.errors import (
+    AggregateNotFoundError,
+    ConcurrencyError,
+    WrongAggregateTypeError,
+)
+from tasktrail.domain.model.events import sequence_mark
+from tasktrail.domain.services.ports import EngineNotice
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.transient import retryable
 
 A = TypeVar("A", bound=StateMachineAggregate)
 

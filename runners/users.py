@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.model.errors import TasktrailError
-from domain.services.validation import USER_NAME_LIMIT
-from projections.ovirt_codes import user_uuid
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.services.validation import USER_NAME_LIMIT
+from tasktrail.projections.ovirt_codes import user_uuid
 
 METADATA = sa.MetaData()
 

@@ -20,21 +20,21 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from domain.actions.registry import default_registry
-from domain.model.aggregate import StateMachineAggregate
-from domain.services.command_base import ActionRegistry
-from domain.services.ports import EngineSettings, Ports
-from projections.history_diff import Divergence, first_divergence, side_by_side
-from projections.in_flight import ReadModelLookups
-from projections.read_model import ReadModel
-from projections.roles import TIMING, Decision, Roles, decisions
-from projections.tables import LIVE
-from runners.aggregate_cache import AggregateCache
-from runners.engine import Engine
-from runners.engine_loop import EngineLoop
-from runners.follower import Follower
-from runners.histories import History, memory_store
-from runners.recorded_ports import NoRecordedAnswer, RecordedClock, RecordedSpm
+from tasktrail.domain.actions.registry import default_registry
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.services.command_base import ActionRegistry
+from tasktrail.domain.services.ports import EngineSettings, Ports
+from tasktrail.projections.history_diff import Divergence, first_divergence, side_by_side
+from tasktrail.projections.in_flight import ReadModelLookups
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.projections.roles import TIMING, Decision, Roles, decisions
+from tasktrail.projections.tables import LIVE
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.engine import Engine
+from tasktrail.runners.engine_loop import EngineLoop
+from tasktrail.runners.follower import Follower
+from tasktrail.runners.histories import History, memory_store
+from tasktrail.runners.recorded_ports import NoRecordedAnswer, RecordedClock, RecordedSpm
 
 Event = StateMachineAggregate.Event
 MAX_ROUNDS = 400

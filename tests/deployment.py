@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
-from domain.model.command.aggregate import Command
-from domain.model.inventory.disk import Disk
-from domain.model.inventory.vm import Vm
-from domain.model.job.aggregate import Job
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.step.aggregate import Step
-from runners.bootstrap import Runtime, build_runtime
-from runners.settings import Settings
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.runners.bootstrap import Runtime, build_runtime
+from tasktrail.runners.settings import Settings
 
 TASKTRAIL = str(Path(sys.executable).with_name("tasktrail"))
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.services.ports import StorageError, TaskReport
-from runners.clocks import ManualClock
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.services.ports import StorageError, TaskReport
+from tasktrail.runners.clocks import ManualClock
 
 __all__ = ["FakeSpm", "ManualClock"]
 

@@ -8,21 +8,21 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.actions.registry import default_registry
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.command.aggregate import Command
-from domain.services.command_base import ActionRegistry
-from domain.services.ports import EngineNotice, EngineSettings, Ports, StoragePort
-from domain.services.return_value import ActionReturnValue
-from projections.in_flight import ReadModelLookups
-from projections.read_model import ReadModel
-from runners.aggregate_cache import AggregateCache
-from runners.database import database_engine, open_event_store
-from runners.engine import Engine
-from runners.engine_loop import EngineLoop
-from runners.follower import Follower
-from runners.schema import upgrade
-from runners.unit_of_work import UnitOfWork
+from tasktrail.domain.actions.registry import default_registry
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.services.command_base import ActionRegistry
+from tasktrail.domain.services.ports import EngineNotice, EngineSettings, Ports, StoragePort
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.projections.in_flight import ReadModelLookups
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.aggregate_cache import AggregateCache
+from tasktrail.runners.database import database_engine, open_event_store
+from tasktrail.runners.engine import Engine
+from tasktrail.runners.engine_loop import EngineLoop
+from tasktrail.runners.follower import Follower
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.unit_of_work import UnitOfWork
 from tests.fakes import FakeSpm, ManualClock
 
 A = TypeVar("A", bound=StateMachineAggregate)

@@ -7,13 +7,13 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
-from domain.actions.action_type import ActionType
-from domain.model.events import AuditNote
-from domain.model.inventory.storage_pool import StoragePool
-from domain.services.command_base import ActionParameters, CommandBase, Phase
-from domain.services.execution import Execution
-from domain.services.messages import Msg, Var
-from domain.services.ports import Lookups, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.model.events import AuditNote
+from tasktrail.domain.model.inventory.storage_pool import StoragePool
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase, Phase
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.messages import Msg, Var
+from tasktrail.domain.services.ports import Lookups, UnitOfWork
 
 
 class AddStoragePoolParameters(ActionParameters):

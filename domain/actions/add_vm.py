@@ -7,16 +7,16 @@ from uuid import UUID, uuid4
 
 from pydantic import Field, model_validator
 
-from domain.actions.action_type import ActionType
-from domain.model.events import AuditNote, Subject
-from domain.model.inventory.disk import Disk
-from domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
-from domain.model.inventory.vm import Vm, VmStatus
-from domain.services.command_base import ActionParameters, CommandBase, Phase
-from domain.services.execution import Execution
-from domain.services.locks import LockRequest
-from domain.services.messages import Msg, Var
-from domain.services.ports import Lookups, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.model.events import AuditNote, Subject
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
+from tasktrail.domain.model.inventory.vm import Vm, VmStatus
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase, Phase
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.locks import LockRequest
+from tasktrail.domain.services.messages import Msg, Var
+from tasktrail.domain.services.ports import Lookups, UnitOfWork
 
 
 class AddVmParameters(ActionParameters):

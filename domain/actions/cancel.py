@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.actions.action_type import ActionType
-from domain.services import cancel
-from domain.services.command_base import ActionParameters, CommandBase
-from domain.services.execution import Execution
-from domain.services.ports import Lookups, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.services import cancel
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.ports import Lookups, UnitOfWork
 
 
 class CancelParameters(ActionParameters):

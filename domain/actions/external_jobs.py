@@ -13,18 +13,18 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
-from domain.actions.action_type import ActionType
-from domain.model.errors import WrongAggregateTypeError
-from domain.model.events import AuditNote, Subject
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
-from domain.services.command_base import ActionParameters, CommandBase, Phase
-from domain.services.execution import Execution
-from domain.services.job_tracking import add_step, end_job, end_step
-from domain.services.messages import Msg, Var
-from domain.services.ports import Lookups, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.model.errors import WrongAggregateTypeError
+from tasktrail.domain.model.events import AuditNote, Subject
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase, Phase
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.job_tracking import add_step, end_job, end_step
+from tasktrail.domain.services.messages import Msg, Var
+from tasktrail.domain.services.ports import Lookups, UnitOfWork
 
 SYSTEM = Subject(entity_id=UUID("aaa00000-0000-0000-0000-123456789aaa"), entity_type="System")
 """oVirt's SYSTEM_OBJECT_ID: an external job's subject."""

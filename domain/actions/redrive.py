@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.actions.action_type import ActionType
-from domain.model.command.aggregate import Command
-from domain.model.events import Subject
-from domain.services import redrive
-from domain.services.command_base import ActionParameters, CommandBase, LockScope
-from domain.services.execution import Execution
-from domain.services.locks import LockRequest
-from domain.services.ports import Lookups, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import Subject
+from tasktrail.domain.services import redrive
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase, LockScope
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.locks import LockRequest
+from tasktrail.domain.services.ports import Lookups, UnitOfWork
 
 
 class RedriveParameters(ActionParameters):

@@ -6,22 +6,22 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from domain.actions.action_type import ActionType
-from domain.actions.add_storage_pool import AddStoragePoolCommand
-from domain.actions.add_vm import AddVmCommand
-from domain.actions.cancel import CancelCommand
-from domain.actions.external_jobs import (
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.actions.add_storage_pool import AddStoragePoolCommand
+from tasktrail.domain.actions.add_vm import AddVmCommand
+from tasktrail.domain.actions.cancel import CancelCommand
+from tasktrail.domain.actions.external_jobs import (
     AddExternalJobCommand,
     AddExternalStepCommand,
     ClearExternalJobCommand,
     EndExternalJobCommand,
     EndExternalStepCommand,
 )
-from domain.actions.redrive import RedriveCommand
-from domain.actions.remove_all_vm_images import RemoveAllVmImagesCommand
-from domain.actions.remove_image import RemoveImageCommand
-from domain.actions.remove_vm import RemoveVmCommand
-from domain.services.command_base import ActionRegistry, CommandBase
+from tasktrail.domain.actions.redrive import RedriveCommand
+from tasktrail.domain.actions.remove_all_vm_images import RemoveAllVmImagesCommand
+from tasktrail.domain.actions.remove_image import RemoveImageCommand
+from tasktrail.domain.actions.remove_vm import RemoveVmCommand
+from tasktrail.domain.services.command_base import ActionRegistry, CommandBase
 
 ACTION_TYPES: Mapping[StrEnum, type[CommandBase[Any]]] = {
     ActionType.ADD_STORAGE_POOL: AddStoragePoolCommand,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.actions.action_type import ActionType
-from domain.actions.remove_image import RemoveImageParameters
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.services.command_base import ActionParameters, CommandBase
-from domain.services.execution import Execution
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.actions.remove_image import RemoveImageParameters
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase
+from tasktrail.domain.services.execution import Execution
 
 
 class RemoveAllVmImagesParameters(ActionParameters):

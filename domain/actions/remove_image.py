@@ -9,15 +9,20 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.actions.action_type import ActionType
-from domain.model.async_task.machine import AsyncTaskType
-from domain.model.command.aggregate import Command
-from domain.model.events import AuditNote, Cause
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.step.machine import StepEnum
-from domain.services.command_base import ActionParameters, CommandBase, EndProcedure, Phase
-from domain.services.execution import Execution
-from domain.services.ports import EngineNotice, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import AuditNote, Cause
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.command_base import (
+    ActionParameters,
+    CommandBase,
+    EndProcedure,
+    Phase,
+)
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.ports import EngineNotice, UnitOfWork
 
 
 class RemoveImageParameters(ActionParameters):

@@ -13,17 +13,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.actions.action_type import ActionType
-from domain.actions.remove_all_vm_images import RemoveAllVmImagesParameters
-from domain.model.events import AuditNote, Subject
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
-from domain.model.inventory.vm import Vm, VmStatus
-from domain.services.command_base import ActionParameters, CommandBase, LockScope, Phase
-from domain.services.execution import Execution
-from domain.services.locks import LockRequest
-from domain.services.messages import Msg, Var, variable
-from domain.services.ports import EngineNotice, Lookups, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.actions.remove_all_vm_images import RemoveAllVmImagesParameters
+from tasktrail.domain.model.events import AuditNote, Subject
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.inventory.storage_pool import StoragePool, StoragePoolStatus
+from tasktrail.domain.model.inventory.vm import Vm, VmStatus
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase, LockScope, Phase
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.locks import LockRequest
+from tasktrail.domain.services.messages import Msg, Var, variable
+from tasktrail.domain.services.ports import EngineNotice, Lookups, UnitOfWork
 
 
 class RemoveVmParameters(ActionParameters):

@@ -29,9 +29,9 @@ from eventsourcing.domain import (
 )
 from eventsourcing.utils import register_topic
 
-from domain.model.errors import IllegalTransitionError
-from domain.model.events import Cause, EventMeta, Transitioned
-from domain.model.machine import CREATE, TransitionTable
+from tasktrail.domain.model.errors import IllegalTransitionError
+from tasktrail.domain.model.events import Cause, EventMeta, Transitioned
+from tasktrail.domain.model.machine import CREATE, TransitionTable
 
 _RECORDING: ContextVar[list[Any] | None] = ContextVar("recording", default=None)
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr
 
-from domain.model.clock import Clock
+from tasktrail.domain.model.clock import Clock
 
 _SEQUENCE = count()
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.inventory.disk import Disk
-from domain.model.inventory.storage_pool import StoragePool
-from domain.model.inventory.vm import Vm
-from domain.model.job.aggregate import Job
-from domain.model.lock.aggregate import EngineLock
-from domain.model.step.aggregate import Step
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.domain.model.inventory.storage_pool import StoragePool
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.lock.aggregate import EngineLock
+from tasktrail.domain.model.step.aggregate import Step
 
 AGGREGATES: tuple[type[StateMachineAggregate], ...] = (
     Command,

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import NAMESPACE_OID, UUID, uuid5
 
-from domain.model.events import Cause
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
-from domain.services.job_tracking import add_step, end_job, end_step
-from domain.services.ports import UnitOfWork
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.job_tracking import add_step, end_job, end_step
+from tasktrail.domain.services.ports import UnitOfWork
 
 ACTION_TYPE = "Remediate"
 _SERIES = 1000

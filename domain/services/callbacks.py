@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.services.ending import keep_status, runs_own_end, settle_and_end
-from domain.services.messages import Msg
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.services.ending import keep_status, runs_own_end, settle_and_end
+from tasktrail.domain.services.messages import Msg
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from domain.model.events import Cause
-    from domain.services.ports import Ports, UnitOfWork
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 S = CommandStatus
 _SETTLING = (S.ACTIVE, S.EXECUTION_FAILED)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskState
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.errors import TasktrailError
-from domain.model.events import Cause
-from domain.services.ending import end_command
-from domain.services.ports import Ports, UnitOfWork
-from domain.services.task_tracking import recorded_tasks
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import AsyncTaskState
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.services.ending import end_command
+from tasktrail.domain.services.ports import Ports, UnitOfWork
+from tasktrail.domain.services.task_tracking import recorded_tasks
 
 CANCELLED = "ACTION_TYPE_FAILED_CANCELLED_BY_USER"
 """The failure a cancelled command records."""

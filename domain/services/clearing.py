@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.errors import TasktrailError
-from domain.model.events import Cause
-from domain.model.job.aggregate import Job
-from domain.services.ports import UnitOfWork
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.services.ports import UnitOfWork
 
 
 class ClearError(TasktrailError):

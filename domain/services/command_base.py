@@ -9,15 +9,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from domain.model.errors import TasktrailError
-from domain.model.events import AuditNote, Subject
-from domain.services.locks import LockRequest
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.events import AuditNote, Subject
+from tasktrail.domain.services.locks import LockRequest
 
 if TYPE_CHECKING:
-    from domain.model.command.aggregate import Command
-    from domain.model.events import Cause
-    from domain.services.execution import Execution
-    from domain.services.ports import Lookups, UnitOfWork
+    from tasktrail.domain.model.command.aggregate import Command
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.services.execution import Execution
+    from tasktrail.domain.services.ports import Lookups, UnitOfWork
 
 
 class EndProcedure(Enum):

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from domain.model.command.aggregate import Command, EntitySnapshot
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.inventory.vm import Vm, VmStatus
+from tasktrail.domain.model.command.aggregate import Command, EntitySnapshot
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.inventory.vm import Vm, VmStatus
 
 if TYPE_CHECKING:
-    from domain.model.events import Cause
-    from domain.services.ports import UnitOfWork
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.services.ports import UnitOfWork
 
 CHANGED_STATUS_ONLY = "CHANGED_STATUS_ONLY"
 

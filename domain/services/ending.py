@@ -16,26 +16,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.errors import RetryableError
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
-from domain.services.command_base import EndProcedure, Phase
-from domain.services.ids import task_id_for
-from domain.services.job_tracking import add_step, end_job, end_step
-from domain.services.locks import LockRequest, release_all
-from domain.services.messages import Msg
-from domain.services.races import raise_if_raced
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.errors import RetryableError
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.command_base import EndProcedure, Phase
+from tasktrail.domain.services.ids import task_id_for
+from tasktrail.domain.services.job_tracking import add_step, end_job, end_step
+from tasktrail.domain.services.locks import LockRequest, release_all
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from domain.model.events import AuditNote, Cause
-    from domain.services.ports import Ports, UnitOfWork
+    from tasktrail.domain.model.events import AuditNote, Cause
+    from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 Settle = Callable[["UnitOfWork", Command, "Cause"], None]
 _SETTLED = (CommandStatus.SUCCEEDED, CommandStatus.FAILED)

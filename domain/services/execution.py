@@ -18,31 +18,31 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskType
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.errors import RetryableError, TasktrailError
-from domain.model.job.aggregate import Job
-from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
-from domain.services import compensation
-from domain.services.failures import executed, execution_failed
-from domain.services.ids import child_id_for, task_id_for
-from domain.services.job_tracking import add_step, end_step, start_job
-from domain.services.locks import release_all
-from domain.services.messages import Msg
-from domain.services.ports import StorageError
-from domain.services.races import raise_if_raced
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.errors import RetryableError, TasktrailError
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services import compensation
+from tasktrail.domain.services.failures import executed, execution_failed
+from tasktrail.domain.services.ids import child_id_for, task_id_for
+from tasktrail.domain.services.job_tracking import add_step, end_step, start_job
+from tasktrail.domain.services.locks import release_all
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.ports import StorageError
+from tasktrail.domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
     from enum import StrEnum
 
-    from domain.model.events import Cause
-    from domain.model.inventory.disk import Disk
-    from domain.model.inventory.vm import Vm
-    from domain.services.command_base import ActionParameters, CommandBase
-    from domain.services.ports import EngineNotice, Ports, UnitOfWork
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.model.inventory.disk import Disk
+    from tasktrail.domain.model.inventory.vm import Vm
+    from tasktrail.domain.services.command_base import ActionParameters, CommandBase
+    from tasktrail.domain.services.ports import EngineNotice, Ports, UnitOfWork
 
 
 class StorageRefusedError(TasktrailError):

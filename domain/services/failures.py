@@ -12,20 +12,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.model.command.aggregate import Command
-from domain.model.errors import RetryableError
-from domain.model.job.aggregate import Job
-from domain.services.command_base import LockScope, Phase
-from domain.services.compensation import compensate
-from domain.services.ending import close_root
-from domain.services.locks import release_all
-from domain.services.messages import Msg
-from domain.services.races import raise_if_raced
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.errors import RetryableError
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.services.command_base import LockScope, Phase
+from tasktrail.domain.services.compensation import compensate
+from tasktrail.domain.services.ending import close_root
+from tasktrail.domain.services.locks import release_all
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.races import raise_if_raced
 
 if TYPE_CHECKING:
-    from domain.model.events import AuditNote, Cause
-    from domain.services.command_base import CommandBase
-    from domain.services.ports import Ports, UnitOfWork
+    from tasktrail.domain.model.events import AuditNote, Cause
+    from tasktrail.domain.services.command_base import CommandBase
+    from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 
 def executed(

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.model.step.machine import StepEnum
 
 if TYPE_CHECKING:
-    from domain.model.events import Cause
-    from domain.services.command_base import CommandBase
-    from domain.services.ports import EngineSettings, Ports, UnitOfWork
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.services.command_base import CommandBase
+    from tasktrail.domain.services.ports import EngineSettings, Ports, UnitOfWork
 
 
 def start_job(uow: UnitOfWork, handler: CommandBase[Any], cause: Cause, job_id: UUID) -> Job:

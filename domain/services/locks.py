@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.services.messages import Msg
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.services.messages import Msg
 
 if TYPE_CHECKING:
-    from domain.model.events import Cause
-    from domain.services.ports import UnitOfWork
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)

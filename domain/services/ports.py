@@ -9,14 +9,18 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.model.clock import Clock
-from domain.model.errors import TasktrailError
-from domain.model.events import Cause, EventMeta
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.model.clock import Clock
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.events import Cause, EventMeta
 
 if TYPE_CHECKING:
-    from domain.services.command_base import ActionRegistry
+    from tasktrail.domain.services.command_base import ActionRegistry
 
 A = TypeVar("A", bound=StateMachineAggregate)
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.model.errors import ConcurrencyError
+from tasktrail.domain.model.errors import ConcurrencyError
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from domain.services.ports import UnitOfWork
+    from tasktrail.domain.services.ports import UnitOfWork
 
 
 def raise_if_raced(uow: UnitOfWork, *aggregate_ids: UUID) -> None:

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.services.callbacks import poll_callback
-from domain.services.ending import runs_own_end
-from domain.services.task_tracking import end_task_command
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.services.callbacks import poll_callback
+from tasktrail.domain.services.ending import runs_own_end
+from tasktrail.domain.services.task_tracking import end_task_command
 
 if TYPE_CHECKING:
-    from domain.services.ports import Ports, UnitOfWork
+    from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 
 Ids = dict[UUID, None]

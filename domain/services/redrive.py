@@ -14,13 +14,13 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.errors import TasktrailError
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from domain.services.ports import UnitOfWork
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.domain.services.ports import UnitOfWork
 
 
 class RedriveError(TasktrailError):

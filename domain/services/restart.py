@@ -26,22 +26,22 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskState
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.aggregate import Step
-from domain.services import compensation
-from domain.services.locks import release_all
-from domain.services.messages import Msg
-from domain.services.task_tracking import recorded_tasks
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import AsyncTaskState
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services import compensation
+from tasktrail.domain.services.locks import release_all
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.task_tracking import recorded_tasks
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from domain.services.ports import Ports, UnitOfWork
+    from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 
 class RestartPolicy(StrEnum):

@@ -12,20 +12,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskState, AsyncTaskStatus
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.step.aggregate import Step
-from domain.services.ending import settle_and_end
-from domain.services.ids import task_id_for
-from domain.services.job_tracking import end_step
-from domain.services.messages import Msg
-from domain.services.ports import TASK_NOT_FOUND, StorageError, TaskReport
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskState,
+    AsyncTaskStatus,
+)
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services.ending import settle_and_end
+from tasktrail.domain.services.ids import task_id_for
+from tasktrail.domain.services.job_tracking import end_step
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.ports import TASK_NOT_FOUND, StorageError, TaskReport
 
 if TYPE_CHECKING:
-    from domain.model.events import Cause
-    from domain.services.ports import Ports, UnitOfWork
+    from tasktrail.domain.model.events import Cause
+    from tasktrail.domain.services.ports import Ports, UnitOfWork
 
 _TO_CLEAR = (
     AsyncTaskState.ENDED,

@@ -15,17 +15,17 @@ from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.model.command.aggregate import Command
-from domain.model.errors import TasktrailError
-from domain.model.events import Cause
-from domain.model.job.aggregate import Job
-from domain.model.step.aggregate import Step
-from domain.services.command_base import ActionParameters, CommandBase
-from domain.services.job_tracking import end_job, end_step, start_job
-from domain.services.locks import acquire_all, conflicts, release_all
-from domain.services.messages import Msg, variable
-from domain.services.ports import Lookups, Ports, UnitOfWork
-from domain.services.return_value import ActionReturnValue
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services.command_base import ActionParameters, CommandBase
+from tasktrail.domain.services.job_tracking import end_job, end_step, start_job
+from tasktrail.domain.services.locks import acquire_all, conflicts, release_all
+from tasktrail.domain.services.messages import Msg, variable
+from tasktrail.domain.services.ports import Lookups, Ports, UnitOfWork
+from tasktrail.domain.services.return_value import ActionReturnValue
 
 Params = Mapping[str, Any] | ActionParameters
 

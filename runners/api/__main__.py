@@ -1,4 +1,4 @@
-"""``python -m runners.api [--db URL] [--host H] [--port N] [--engine|--no-engine]``: what
+"""``python -m tasktrail.runners.api [--db URL] [--host H] [--port N] [--engine|--no-engine]``: what
 ``tasktrail api`` runs, for scripts and tests that start the server without the CLI."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import argparse
 import sys
 from typing import Any
 
-from runners.api.server import serve_api
-from runners.api.settings import ApiSettings
-from runners.settings import Settings
+from tasktrail.runners.api.server import serve_api
+from tasktrail.runners.api.settings import ApiSettings
+from tasktrail.runners.settings import Settings
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m runners.api", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tasktrail.runners.api", description=__doc__)
     parser.add_argument("--db", help="database URL (default $TASKTRAIL_DB)")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8080)")

@@ -17,9 +17,9 @@ from fastapi.security import (
     HTTPBearer,
 )
 
-from runners.api.errors import UNAUTHORIZED, ForbiddenError, UnauthenticatedError
-from runners.api.state import api_state
-from runners.users import Role, User
+from tasktrail.runners.api.errors import UNAUTHORIZED, ForbiddenError, UnauthenticatedError
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.users import Role, User
 
 bearer = HTTPBearer(
     auto_error=False, description="A token from POST /ovirt-engine/sso/oauth/token."

@@ -16,22 +16,22 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from domain.model.errors import TasktrailError
-from runners.api import operations
-from runners.api.auth import Authenticator
-from runners.api.console import mount_console
-from runners.api.engine_thread import BackgroundEngine
-from runners.api.errors import ApiError, translated
-from runners.api.latency import EndLatency
-from runners.api.limits import BodyLimit
-from runners.api.log_watcher import LogWatcher
-from runners.api.ovirt import jobs, root, sso, storage, vms
-from runners.api.ovirt.requests import version_4
-from runners.api.ovirt.responses import fault
-from runners.api.settings import ApiSettings
-from runners.api.state import ApiState
-from runners.api.v1.app import v1_app
-from runners.bootstrap import Runtime
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.runners.api import operations
+from tasktrail.runners.api.auth import Authenticator
+from tasktrail.runners.api.console import mount_console
+from tasktrail.runners.api.engine_thread import BackgroundEngine
+from tasktrail.runners.api.errors import ApiError, translated
+from tasktrail.runners.api.latency import EndLatency
+from tasktrail.runners.api.limits import BodyLimit
+from tasktrail.runners.api.log_watcher import LogWatcher
+from tasktrail.runners.api.ovirt import jobs, root, sso, storage, vms
+from tasktrail.runners.api.ovirt.requests import version_4
+from tasktrail.runners.api.ovirt.responses import fault
+from tasktrail.runners.api.settings import ApiSettings
+from tasktrail.runners.api.state import ApiState
+from tasktrail.runners.api.v1.app import v1_app
+from tasktrail.runners.bootstrap import Runtime
 
 
 def create_app(runtime: Runtime, settings: ApiSettings) -> FastAPI:

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from runners.api.errors import UNAUTHORIZED, UnauthenticatedError
-from runners.users import User, authenticate, issue_token, revoke_token, token_user
+from tasktrail.runners.api.errors import UNAUTHORIZED, UnauthenticatedError
+from tasktrail.runners.users import User, authenticate, issue_token, revoke_token, token_user
 
 
 class Authenticator:

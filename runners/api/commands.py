@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.services.messages import Msg
-from domain.services.return_value import ActionReturnValue
-from runners.api.errors import RefusedError, TryAgainError, UnknownIdError
-from runners.bootstrap import Runtime
-from runners.users import User
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.services.messages import Msg
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.runners.api.errors import RefusedError, TryAgainError, UnknownIdError
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.users import User
 
 _UNKNOWN_IDS = {
     Msg.VM_NOT_FOUND,

@@ -10,9 +10,9 @@ import logging
 import threading
 from dataclasses import replace
 
-from runners.api.storage_timing import TimedStorage
-from runners.bootstrap import Runtime
-from runners.serve import Server
+from tasktrail.runners.api.storage_timing import TimedStorage
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.serve import Server
 
 log = logging.getLogger("tasktrail.api")
 

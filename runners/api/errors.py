@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from domain.model.errors import AggregateNotFoundError, RetryableError, TasktrailError
-from projections.queries import NotFoundError
+from tasktrail.domain.model.errors import AggregateNotFoundError, RetryableError, TasktrailError
+from tasktrail.projections.queries import NotFoundError
 
 
 class ApiError(Exception):

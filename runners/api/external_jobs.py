@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from runners.api import commands
-from runners.api.state import ApiState
-from runners.users import User
+from tasktrail.runners.api import commands
+from tasktrail.runners.api.state import ApiState
+from tasktrail.runners.users import User
 
 
 @dataclass(frozen=True)

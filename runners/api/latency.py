@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from projections.event_log import Recorded
-from runners.api.prometheus import Histogram
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.projections.event_log import Recorded
+from tasktrail.runners.api.prometheus import Histogram
 
 BOUNDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 

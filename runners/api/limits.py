@@ -7,8 +7,8 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from runners.api.errors import BodyTooLargeError
-from runners.api.ovirt.responses import fault
+from tasktrail.runners.api.errors import BodyTooLargeError
+from tasktrail.runners.api.ovirt.responses import fault
 
 BUNDLES_PATH = "/api/v1/bundles"
 """Bundle imports, which may be far larger than any other body."""

@@ -12,8 +12,8 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from projections.event_log import Recorded
-from runners.event_store import EventStore
+from tasktrail.projections.event_log import Recorded
+from tasktrail.runners.event_store import EventStore
 
 log = logging.getLogger("tasktrail.api")
 Observer = Callable[[Recorded], None]

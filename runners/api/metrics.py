@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from runners.api import reading
-from runners.api.prometheus import labels, metric
-from runners.api.state import ApiState
-from runners.leases import APPLICATION_NAME
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.prometheus import labels, metric
+from tasktrail.runners.api.state import ApiState
+from tasktrail.runners.leases import APPLICATION_NAME
 
 
 def exposition(state: ApiState) -> str:

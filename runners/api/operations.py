@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from runners.api.access import Reader
-from runners.api.metrics import exposition
-from runners.api.ovirt.requests import Query
-from runners.api.prometheus import CONTENT_TYPE
-from runners.api.state import api_state
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.metrics import exposition
+from tasktrail.runners.api.ovirt.requests import Query
+from tasktrail.runners.api.prometheus import CONTENT_TYPE
+from tasktrail.runners.api.state import api_state
 
 router = APIRouter()
 

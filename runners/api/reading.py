@@ -14,11 +14,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.model.command.machine import ENDED_STATUSES
-from projections import audit, views
-from projections.queries import NotFoundError, Row, fetch_all
-from projections.read_model import ReadModel
-from runners.api.views import (
+from tasktrail.domain.model.command.machine import ENDED_STATUSES
+from tasktrail.projections import audit, views
+from tasktrail.projections.queries import NotFoundError, Row, fetch_all
+from tasktrail.projections.read_model import ReadModel
+from tasktrail.runners.api.views import (
     CommandCount,
     CommandView,
     DataCenterView,

@@ -11,10 +11,10 @@ from typing import Self
 import uvicorn
 from starlette.types import ASGIApp
 
-from runners.api.app import create_app
-from runners.api.settings import ApiSettings
-from runners.bootstrap import build_runtime
-from runners.settings import Settings
+from tasktrail.runners.api.app import create_app
+from tasktrail.runners.api.settings import ApiSettings
+from tasktrail.runners.bootstrap import build_runtime
+from tasktrail.runners.settings import Settings
 
 
 def serve_api(settings: Settings, api: ApiSettings) -> None:

@@ -7,12 +7,12 @@ from typing import cast
 
 from starlette.requests import Request
 
-from runners.api.auth import Authenticator
-from runners.api.engine_thread import BackgroundEngine
-from runners.api.latency import EndLatency
-from runners.api.log_watcher import LogWatcher
-from runners.api.settings import ApiSettings
-from runners.bootstrap import Runtime
+from tasktrail.runners.api.auth import Authenticator
+from tasktrail.runners.api.engine_thread import BackgroundEngine
+from tasktrail.runners.api.latency import EndLatency
+from tasktrail.runners.api.log_watcher import LogWatcher
+from tasktrail.runners.api.settings import ApiSettings
+from tasktrail.runners.bootstrap import Runtime
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
-from domain.model.async_task.machine import AsyncTaskType
-from domain.services.ports import StoragePort, TaskReport
-from runners.api.prometheus import Histogram
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.services.ports import StoragePort, TaskReport
+from tasktrail.runners.api.prometheus import Histogram
 
 BOUNDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from runners.cli.failures import guarded
-from runners.cli.root import build_app
+from tasktrail.runners.cli.failures import guarded
+from tasktrail.runners.cli.root import build_app
 
 app = build_app()
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from runners.cli import context
+from tasktrail.runners.cli import context
 
 
 def api(
@@ -31,8 +31,8 @@ def api(
     Clients log in with a user added by `tasktrail user add` (a token from
     /ovirt-engine/sso/oauth/token, or HTTP Basic). Options override TASKTRAIL_API_*.
     """
-    from runners.api.server import serve_api  # noqa: PLC0415 - only this command pays for it
-    from runners.api.settings import ApiSettings  # noqa: PLC0415
+    from tasktrail.runners.api.server import serve_api  # noqa: PLC0415 - only this command pays for it
+    from tasktrail.runners.api.settings import ApiSettings  # noqa: PLC0415
 
     given: dict[str, Any] = {"host": host, "port": port, "engine": engine}
     options = {name: value for name, value in given.items() if value is not None}

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from runners.bundle import export_job, import_bundle, read_bundle
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.options import IdText
+from tasktrail.runners.bundle import export_job, import_bundle, read_bundle
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import IdText
 
 
 def export(

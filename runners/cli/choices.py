@@ -6,10 +6,10 @@ the list (``options.one_of``).
 
 from __future__ import annotations
 
-from domain.actions.registry import ACTION_TYPES
-from domain.model.command.machine import CommandStatus
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.registry import AGGREGATES
+from tasktrail.domain.actions.registry import ACTION_TYPES
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.registry import AGGREGATES
 
 JOB_STATUSES = [s.value for s in JobExecutionStatus]
 COMMAND_STATUSES = [s.value for s in CommandStatus]

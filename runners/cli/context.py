@@ -19,13 +19,13 @@ from uuid import UUID
 import typer
 from pydantic import ValidationError
 
-from projections import id_prefix
-from runners.bootstrap import Runtime, build_runtime
-from runners.cli import failures
-from runners.cli.display import Display
-from runners.database import check_can_create, read_only_url
-from runners.settings import Settings
-from runners.transient import is_transient
+from tasktrail.projections import id_prefix
+from tasktrail.runners.bootstrap import Runtime, build_runtime
+from tasktrail.runners.cli import failures
+from tasktrail.runners.cli.display import Display
+from tasktrail.runners.database import check_can_create, read_only_url
+from tasktrail.runners.settings import Settings
+from tasktrail.runners.transient import is_transient
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
-from runners.bundle import BundleError
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.display import Display
-from runners.cli.options import JsonFlag
-from runners.histories import (
+from tasktrail.runners.bundle import BundleError
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display
+from tasktrail.runners.cli.options import JsonFlag
+from tasktrail.runners.histories import (
     History,
     HistoryError,
     UndecodableError,
@@ -22,8 +22,8 @@ from runners.histories import (
     from_file,
     run_id,
 )
-from runners.what_if import WhatIf, what_if
-from runners.what_if import diff as runs_diff
+from tasktrail.runners.what_if import WhatIf, what_if
+from tasktrail.runners.what_if import diff as runs_diff
 
 
 def _history(ctx: typer.Context, what: str) -> History:

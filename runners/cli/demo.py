@@ -9,15 +9,15 @@ from uuid import UUID
 import typer
 from rich.console import RenderableType
 
-from projections import queries
-from runners.bootstrap import Runtime
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.display import Display
-from runners.cli.local_engine import LocalEngine, View
-from runners.cli.options import JsonFlag
-from runners.cli.world import add_pool, add_vm
-from runners.transient import patiently
+from tasktrail.projections import queries
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display
+from tasktrail.runners.cli.local_engine import LocalEngine, View
+from tasktrail.runners.cli.options import JsonFlag
+from tasktrail.runners.cli.world import add_pool, add_vm
+from tasktrail.runners.transient import patiently
 
 
 def demo(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from projections.id_prefix import SHORTEST, shortest_unique
-from projections.read_model import ReadModel
+from tasktrail.projections.id_prefix import SHORTEST, shortest_unique
+from tasktrail.projections.read_model import ReadModel
 
 Namer = Callable[[UUID], str]
 

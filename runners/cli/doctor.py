@@ -14,17 +14,17 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 
-from projections.read_model import status
-from runners.blocked import blocked
-from runners.bootstrap import Runtime, build_runtime
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.display import Display
-from runners.cli.options import JsonFlag
-from runners.database import database_engine
-from runners.leases import APPLICATION_NAME
-from runners.schema import HEAD, current_revision
-from runners.settings import Settings
+from tasktrail.projections.read_model import status
+from tasktrail.runners.blocked import blocked
+from tasktrail.runners.bootstrap import Runtime, build_runtime
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display
+from tasktrail.runners.cli.options import JsonFlag
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.leases import APPLICATION_NAME
+from tasktrail.runners.schema import HEAD, current_revision
+from tasktrail.runners.settings import Settings
 
 COLUMNS = ["check", "result", "detail"]
 

@@ -12,11 +12,11 @@ from typing import Annotated, Any
 
 import typer
 
-from domain.model.step.machine import StepEnum
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.local_engine import LocalEngine
-from runners.cli.options import IdText, JsonFlag
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.local_engine import LocalEngine
+from tasktrail.runners.cli.options import IdText, JsonFlag
 
 _IDS = {"parent_id", "step_id", "job_id"}
 """The parameters a user may give as an id prefix."""

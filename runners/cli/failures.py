@@ -18,8 +18,8 @@ import sqlalchemy.exc as sa_exc
 import typer
 from pydantic import ValidationError
 
-from domain.model.errors import TasktrailError, UnavailableError
-from runners.database import mask_secrets
+from tasktrail.domain.model.errors import TasktrailError, UnavailableError
+from tasktrail.runners.database import mask_secrets
 
 OK, FAILED, BAD_INPUT, DATABASE, INTERRUPTED = 0, 1, 2, 3, 130
 

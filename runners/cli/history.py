@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from projections import audit
-from projections.story import failing_disks
-from runners.bootstrap import Runtime
-from runners.cli import choices, context
-from runners.cli import render as show
-from runners.cli.messages import sentence
-from runners.cli.options import JsonFlag, Moment, Utc, Wide, moment, one_of
-from runners.event_store import EventStore
+from tasktrail.projections import audit
+from tasktrail.projections.story import failing_disks
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.cli import choices, context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.messages import sentence
+from tasktrail.runners.cli.options import JsonFlag, Moment, Utc, Wide, moment, one_of
+from tasktrail.runners.event_store import EventStore
 
 HISTORY_FIELDS = [
     "position",

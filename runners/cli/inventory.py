@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from projections import inventory_views as views
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.options import JsonFlag, Utc, Wide
-from runners.simulated_spm import parse_fault_kind
+from tasktrail.projections import inventory_views as views
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import JsonFlag, Utc, Wide
+from tasktrail.runners.simulated_spm import parse_fault_kind
 
 VM_COLUMNS = ["vm_id", "name", "status", "disks", "created", "pool"]
 DISK_COLUMNS = ["disk_id", "status", "alias", "vm_name", "last_update", "vm_id"]

@@ -19,14 +19,14 @@ from uuid import UUID
 from rich.console import RenderableType
 from rich.live import Live
 
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.services.return_value import ActionReturnValue
-from runners.bootstrap import Runtime
-from runners.bundle import refuse_archive
-from runners.cli import render as show
-from runners.cli.context import refused
-from runners.transient import patiently
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.bundle import refuse_archive
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.context import refused
+from tasktrail.runners.transient import patiently
 
 View = Callable[[], RenderableType]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.options import JsonFlag
-from runners.event_chain import check
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import JsonFlag
+from tasktrail.runners.event_chain import check
 
 
 def verify_log(ctx: typer.Context, json_out: JsonFlag = False) -> None:

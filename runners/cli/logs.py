@@ -6,7 +6,7 @@ import json
 import logging
 from enum import StrEnum
 
-from runners.database import mask_secrets
+from tasktrail.runners.database import mask_secrets
 
 
 class LogFormat(StrEnum):

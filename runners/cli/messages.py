@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from domain.services.messages import Msg
+from tasktrail.domain.services.messages import Msg
 
 ACTIONS = {"ADD": "add", "REMOVE": "remove", "END": "end", "CLEAR": "clear"}
 TYPES = {

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from runners.cli.context import Invocation
+from tasktrail.runners.cli.context import Invocation
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 Moment = Annotated[

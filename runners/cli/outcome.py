@@ -11,12 +11,12 @@ from typing import Any
 
 import typer
 
-from domain.model.command.aggregate import Command
-from domain.services.return_value import ActionReturnValue
-from runners.bootstrap import Runtime
-from runners.cli import render as show
-from runners.cli.display import Display
-from runners.cli.messages import sentence
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display
+from tasktrail.runners.cli.messages import sentence
 
 
 def outcome(runtime: Runtime, action: str, returned: ActionReturnValue) -> dict[str, Any]:

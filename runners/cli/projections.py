@@ -14,10 +14,10 @@ import sqlalchemy as sa
 import typer
 from eventsourcing.persistence import PersistenceError
 
-from projections.read_model import status, verify
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.options import JsonFlag
+from tasktrail.projections.read_model import status, verify
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import JsonFlag
 
 DRIFT_COLUMNS = ["table", "key", "column", "live", "rebuilt"]
 DRIFT_FOUND = 1

@@ -12,16 +12,16 @@ from uuid import UUID, uuid4
 
 import typer
 
-from domain.model.command.aggregate import Command
-from domain.model.events import Cause
-from projections.remediation import FAILED, RUNNING, Selection, roots
-from runners.bootstrap import Runtime
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.local_engine import LocalEngine
-from runners.cli.options import JsonFlag, Moment, moment
-from runners.histories import root_command
-from runners.remediation import Item, Remedy, apply, plan, run_batch
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import Cause
+from tasktrail.projections.remediation import FAILED, RUNNING, Selection, roots
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.local_engine import LocalEngine
+from tasktrail.runners.cli.options import JsonFlag, Moment, moment
+from tasktrail.runners.histories import root_command
+from tasktrail.runners.remediation import Item, Remedy, apply, plan, run_batch
 
 COLUMNS = ["command_id", "action_type", "plan", "outcome"]
 DryRun = Annotated[bool, typer.Option(help="Say what would happen; write nothing.")]

@@ -15,9 +15,9 @@ from rich.progress import Progress
 from rich.text import Text
 from rich.tree import Tree
 
-from runners.cli.display import Display, json_time
-from runners.cli.messages import sentence
-from runners.cli.tables import STYLES, fitted
+from tasktrail.runners.cli.display import Display, json_time
+from tasktrail.runners.cli.messages import sentence
+from tasktrail.runners.cli.tables import STYLES, fitted
 
 console = Console()
 errors = Console(stderr=True)

@@ -10,12 +10,12 @@ from uuid import UUID
 
 import typer
 
-from projections.replay import job_tree_at, state_at, transitions
-from runners.blocked import blocked as find_blocked
-from runners.cli import context, debugging
-from runners.cli import render as show
-from runners.cli.options import JsonFlag, Moment, Utc, Wide, moment
-from runners.event_store import EventStore
+from tasktrail.projections.replay import job_tree_at, state_at, transitions
+from tasktrail.runners.blocked import blocked as find_blocked
+from tasktrail.runners.cli import context, debugging
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import JsonFlag, Moment, Utc, Wide, moment
+from tasktrail.runners.event_store import EventStore
 
 PATH_COLUMNS = ["version", "timestamp", "event_type", "trigger", "from_state", "to_state", "user"]
 BLOCKED_COLUMNS = ["id", "kind", "state", "idle_seconds", "waiting_on"]

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from runners.cli import (
+from tasktrail.runners.cli import (
     api,
     bundles,
     debugging,
@@ -33,9 +33,9 @@ from runners.cli import (
     why,
     world,
 )
-from runners.cli import render as show
-from runners.cli.context import Invocation, refusing
-from runners.cli.groups import ArmByDefault
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.context import Invocation, refusing
+from tasktrail.runners.cli.groups import ArmByDefault
 
 Commands = dict[str, Callable[..., None]]
 

@@ -9,17 +9,17 @@ from typing import Annotated
 
 import typer
 
-from domain.services.restart import RestartPolicy
-from projections import queries
-from runners.bootstrap import Runtime
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.local_engine import LocalEngine
-from runners.cli.logs import LogFormat, LogLevel, log_to_stderr
-from runners.cli.options import JsonFlag, parse_params, read_params_file
-from runners.cli.outcome import outcome, tell
-from runners.serve import StoppedWhileStarting, stopping_while_starting
-from runners.serve import serve as serve_until_stopped
+from tasktrail.domain.services.restart import RestartPolicy
+from tasktrail.projections import queries
+from tasktrail.runners.bootstrap import Runtime
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.local_engine import LocalEngine
+from tasktrail.runners.cli.logs import LogFormat, LogLevel, log_to_stderr
+from tasktrail.runners.cli.options import JsonFlag, parse_params, read_params_file
+from tasktrail.runners.cli.outcome import outcome, tell
+from tasktrail.runners.serve import StoppedWhileStarting, stopping_while_starting
+from tasktrail.runners.serve import serve as serve_until_stopped
 
 
 def run(

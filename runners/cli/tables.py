@@ -16,7 +16,7 @@ from uuid import UUID
 from rich.table import Table
 from rich.text import Text
 
-from runners.cli.display import Display, Namer
+from tasktrail.runners.cli.display import Display, Namer
 
 Row = dict[str, Any]
 GAP = 2

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from runners.cli import context
-from runners.database import database_engine
-from runners.schema import upgrade
-from runners.users import Role, add_user
+from tasktrail.runners.cli import context
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.users import Role, add_user
 
 
 def user_add(

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from projections import queries
-from runners.cli import choices, context
-from runners.cli import render as show
-from runners.cli.options import IdText, JsonFlag, Utc, Wide, one_of
+from tasktrail.projections import queries
+from tasktrail.runners.cli import choices, context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.options import IdText, JsonFlag, Utc, Wide, one_of
 
 StatusFilter = Annotated[str | None, typer.Option("--status", help="Only this status (any case).")]
 

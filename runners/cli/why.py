@@ -15,13 +15,13 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from domain.services.messages import Msg
-from projections.story import Ending, Story, story
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.display import Display, Namer
-from runners.cli.messages import sentence
-from runners.cli.options import IdText, JsonFlag, Utc, Wide
+from tasktrail.domain.services.messages import Msg
+from tasktrail.projections.story import Ending, Story, story
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.display import Display, Namer
+from tasktrail.runners.cli.messages import sentence
+from tasktrail.runners.cli.options import IdText, JsonFlag, Utc, Wide
 
 
 def why(

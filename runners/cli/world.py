@@ -7,11 +7,11 @@ from uuid import UUID
 
 import typer
 
-from domain.model.inventory.disk import Disk
-from runners.cli import context
-from runners.cli import render as show
-from runners.cli.local_engine import LocalEngine, result_of
-from runners.cli.options import JsonFlag
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli import render as show
+from tasktrail.runners.cli.local_engine import LocalEngine, result_of
+from tasktrail.runners.cli.options import JsonFlag
 
 
 def vm_add(

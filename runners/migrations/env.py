@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from projections.tables import LIVE
-from runners.store_tables import METADATA
-from runners.users import METADATA as USERS_METADATA
+from tasktrail.projections.tables import LIVE
+from tasktrail.runners.store_tables import METADATA
+from tasktrail.runners.users import METADATA as USERS_METADATA
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=[LIVE.metadata, METADATA, USERS_METADATA])

@@ -17,12 +17,12 @@ from uuid import UUID
 import httpx
 import pytest
 
-from runners.api.app import create_app
-from runners.api.server import ServerThread
-from runners.api.settings import ApiSettings
-from runners.bootstrap import Runtime, build_runtime
-from runners.settings import Settings
-from runners.users import Role, add_user
+from tasktrail.runners.api.app import create_app
+from tasktrail.runners.api.server import ServerThread
+from tasktrail.runners.api.settings import ApiSettings
+from tasktrail.runners.bootstrap import Runtime, build_runtime
+from tasktrail.runners.settings import Settings
+from tasktrail.runners.users import Role, add_user
 
 ADMIN = ("admin@internal", "admin-password")
 OPERATOR = ("operator", "operator-password")

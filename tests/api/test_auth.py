@@ -10,7 +10,7 @@ import httpx
 import ovirtsdk4 as sdk
 import pytest
 
-from runners.users import Role, User, issue_token
+from tasktrail.runners.users import Role, User, issue_token
 from tests.api.conftest import ADMIN, OPERATOR, VIEWER, LiveApi, add_vm
 
 pytestmark = pytest.mark.timeout(120)

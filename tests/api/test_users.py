@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from runners.database import database_engine
-from runners.schema import upgrade
-from runners.users import (
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.users import (
     METADATA,
     USERS,
     Role,

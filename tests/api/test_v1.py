@@ -11,8 +11,8 @@ from uuid import UUID
 import httpx
 import pytest
 
-from runners.database import database_engine
-from runners.users import Role, add_user
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.users import Role, add_user
 from tests.api.conftest import ADMIN, LiveApi, add_vm, ended, serve
 
 pytestmark = pytest.mark.timeout(120)

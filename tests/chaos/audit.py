@@ -15,17 +15,17 @@ from uuid import UUID
 
 from eventsourcing.persistence import OperationalError
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskState
-from domain.model.command.aggregate import Command
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.lock.aggregate import EngineLock
-from domain.model.lock.machine import LockState
-from projections.event_log import Recorded
-from runners.event_store import EventStore
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import AsyncTaskState
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.lock.aggregate import EngineLock
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.projections.event_log import Recorded
+from tasktrail.runners.event_store import EventStore
 from tests.chaos.harness import StorageLedger
 
 Event = StateMachineAggregate.Event

@@ -33,7 +33,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from projections.tables import LIVE
+from tasktrail.projections.tables import LIVE
 from tests.deployment import TASKTRAIL, Deployment
 
 ENGINE_APP = "chaos-serve"

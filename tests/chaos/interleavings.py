@@ -19,11 +19,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.model.async_task.machine import AsyncTaskType
-from domain.model.errors import UnavailableError
-from runners.clocks import SystemClock
-from runners.event_store import Event
-from runners.simulated_spm import SimulatedSpm
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.model.errors import UnavailableError
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.event_store import Event
+from tasktrail.runners.simulated_spm import SimulatedSpm
 from tests.chaos.audit import Removal
 from tests.scenario import Scenario
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 
-from runners.crash_points import AFTER, BEFORE
+from tasktrail.runners.crash_points import AFTER, BEFORE
 from tests.deployment import Deployment
 
 pytestmark = pytest.mark.timeout(600)

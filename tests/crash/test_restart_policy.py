@@ -10,11 +10,11 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.inventory.vm import Vm
-from runners.crash_points import AFTER, BEFORE
-from runners.store_tables import SPM_TASKS
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.runners.crash_points import AFTER, BEFORE
+from tasktrail.runners.store_tables import SPM_TASKS
 from tests.deployment import Deployment
 
 pytestmark = pytest.mark.timeout(300)

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from runners.cli import app
+from tasktrail.runners.cli import app
 
 
 @pytest.fixture
@@ -154,7 +154,14 @@ def test_vm_add_and_demo_finish_while_another_engine_serves(
     # Rounds here slower than the server's: the server ends most commands, this process sees it.
     monkeypatch.setenv("TASKTRAIL_POLL_INTERVAL", "0.5")
     server = subprocess.Popen(
-        [sys.executable, "-c", "from runners.cli import main; main()", "--db", db, "serve"],
+        [
+            sys.executable,
+            "-c",
+            "from tasktrail.runners.cli import main; main()",
+            "--db",
+            db,
+            "serve",
+        ],
         env={**os.environ, "TASKTRAIL_POLL_INTERVAL": "0.01", "TASKTRAIL_SPM_TASK_SECONDS": "0"},
         stderr=subprocess.PIPE,
         text=True,

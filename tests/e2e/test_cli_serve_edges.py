@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from runners.cli import app
-from runners.cli.failures import guarded
+from tasktrail.runners.cli import app
+from tasktrail.runners.cli.failures import guarded
 
 TASKTRAIL = str(Path(sys.executable).parent / "tasktrail")
 

@@ -12,8 +12,8 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from runners.cli import app
-from runners.cli.groups import DEFAULT, ArmByDefault
+from tasktrail.runners.cli import app
+from tasktrail.runners.cli.groups import DEFAULT, ArmByDefault
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 WALK_THROUGHS = [README, README.parent / "docs" / "debugging.md"]

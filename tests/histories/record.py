@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from domain.model.registry import AGGREGATES
-from runners.event_store import EventStore
+from tasktrail.domain.model.registry import AGGREGATES
+from tasktrail.runners.event_store import EventStore
 from tests.scenario import Scenario
 from tests.unit.test_state_machines import created, fire
 

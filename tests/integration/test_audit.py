@@ -8,12 +8,12 @@ from uuid import UUID
 
 import pytest
 
-from domain.model.command.aggregate import Command
-from domain.model.inventory.vm import Vm
-from domain.model.job.aggregate import Job
-from domain.model.lock.aggregate import lock_id
-from projections.audit import AuditQuery, events, failed_commands
-from projections.read_model import ReadModel
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.lock.aggregate import lock_id
+from tasktrail.projections.audit import AuditQuery, events, failed_commands
+from tasktrail.projections.read_model import ReadModel
 from tests.scenario import Scenario
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.model.inventory.vm import Vm
-from runners.blocked import blocked
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.runners.blocked import blocked
 from tests.scenario import Scenario
 
 

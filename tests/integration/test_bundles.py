@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from runners.bundle_format import BundledEvent, events_digest
-from runners.cli import app
-from runners.cli.failures import guarded
+from tasktrail.runners.bundle_format import BundledEvent, events_digest
+from tasktrail.runners.cli import app
+from tasktrail.runners.cli.failures import guarded
 
 Body = dict[str, Any]
 INCIDENT = Path(__file__).parent.parent / "incidents"

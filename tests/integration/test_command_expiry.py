@@ -3,9 +3,9 @@ CommandsRepository.markExpiredCommandsAsFailure)."""
 
 from __future__ import annotations
 
-from domain.model.command.machine import CommandStatus
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.services.ports import EngineSettings
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.services.ports import EngineSettings
 from tests.scenario import Scenario
 
 LIFE = 60.0

@@ -6,15 +6,15 @@ from typing import Any, ClassVar
 
 import pytest
 
-from domain.actions.action_type import ActionType
-from domain.actions.registry import ACTION_TYPES
-from domain.actions.remove_image import RemoveImageCommand
-from domain.model.command.aggregate import Command
-from domain.model.command.machine import CommandStatus
-from domain.model.events import Cause
-from domain.model.job.aggregate import Job
-from domain.services.command_base import ActionRegistry
-from domain.services.ports import EngineNotice, UnitOfWork
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.actions.registry import ACTION_TYPES
+from tasktrail.domain.actions.remove_image import RemoveImageCommand
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.services.command_base import ActionRegistry
+from tasktrail.domain.services.ports import EngineNotice, UnitOfWork
 from tests.scenario import Scenario
 
 

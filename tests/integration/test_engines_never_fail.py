@@ -26,22 +26,22 @@ import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
 
-from domain.actions.remove_vm import RemoveVmCommand
-from domain.model.async_task.machine import AsyncTaskType
-from domain.model.events import Cause
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.inventory.vm import Vm
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from projections.read_model import ReadModel, verify
-from runners.bootstrap import build_runtime
-from runners.cli import context
-from runners.cli.local_engine import LocalEngine
-from runners.clocks import SystemClock
-from runners.database import database_engine
-from runners.schema import upgrade
-from runners.settings import Settings
-from runners.simulated_spm import SimulatedSpm
+from tasktrail.domain.actions.remove_vm import RemoveVmCommand
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.projections.read_model import ReadModel, verify
+from tasktrail.runners.bootstrap import build_runtime
+from tasktrail.runners.cli import context
+from tasktrail.runners.cli.local_engine import LocalEngine
+from tasktrail.runners.clocks import SystemClock
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.settings import Settings
+from tasktrail.runners.simulated_spm import SimulatedSpm
 from tests.chaos.audit import History, Removal, audit
 from tests.chaos.harness import (
     Processes,

@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from runners.cli import app
-from runners.cli.failures import guarded
-from runners.database import database_engine, open_event_store
-from runners.event_chain import check
-from runners.event_store import EventStore
-from runners.schema import upgrade
+from tasktrail.runners.cli import app
+from tasktrail.runners.cli.failures import guarded
+from tasktrail.runners.database import database_engine, open_event_store
+from tasktrail.runners.event_chain import check
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.schema import upgrade
 
 Tamper = Callable[[sa.Connection], int]
 """Changes the stored log; returns the position ``check`` must name."""

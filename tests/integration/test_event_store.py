@@ -12,20 +12,28 @@ import pytest
 from eventsourcing.domain import event
 from eventsourcing.persistence import StoredEvent
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.model.command.aggregate import Command, EntitySnapshot
-from domain.model.errors import AggregateNotFoundError, ConcurrencyError, WrongAggregateTypeError
-from domain.model.events import Cause, EventMeta
-from domain.model.inventory.vm import Vm
-from domain.model.machine import Row, TransitionTable
-from domain.model.registry import EVENT_TOPICS
-from runners.clocks import ManualClock
-from runners.database import BadDatabaseUrlError, database_engine, open_event_store
-from runners.event_store import EventStore
-from runners.schema import upgrade
-from runners.serialization import UnknownTopicError
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.model.command.aggregate import Command, EntitySnapshot
+from tasktrail.domain.model.errors import (
+    AggregateNotFoundError,
+    ConcurrencyError,
+    WrongAggregateTypeError,
+)
+from tasktrail.domain.model.events import Cause, EventMeta
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.machine import Row, TransitionTable
+from tasktrail.domain.model.registry import EVENT_TOPICS
+from tasktrail.runners.clocks import ManualClock
+from tasktrail.runners.database import BadDatabaseUrlError, database_engine, open_event_store
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.serialization import UnknownTopicError
 
 CLOCK = ManualClock(datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC))
 CAUSE = Cause.of(CLOCK, user_id="admin", correlation_id="corr-1").because_of(

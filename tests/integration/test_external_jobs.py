@@ -8,10 +8,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.aggregate import Step
-from domain.services.return_value import ActionReturnValue
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services.return_value import ActionReturnValue
 from tests.scenario import Scenario
 
 S = JobExecutionStatus

@@ -14,14 +14,14 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.command.aggregate import Command
-from domain.model.registry import AGGREGATES, RETIRED_STATES, event_classes
-from projections import queries
-from projections.read_model import ReadModel, verify
-from runners.database import database_engine, open_event_store
-from runners.event_store import EventStore
-from runners.schema import upgrade
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.registry import AGGREGATES, RETIRED_STATES, event_classes
+from tasktrail.projections import queries
+from tasktrail.projections.read_model import ReadModel, verify
+from tasktrail.runners.database import database_engine, open_event_store
+from tasktrail.runners.event_store import EventStore
+from tasktrail.runners.schema import upgrade
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 FORMATS = ["v1", "v2"]

@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from runners.cli import build_app
+from tasktrail.runners.cli import build_app
 from tests.scenario import Scenario
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"

@@ -32,15 +32,15 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from projections import queries
-from projections.read_model import ReadModel, verify
-from runners.bundle import import_file
-from runners.event_store import EventStore
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.projections import queries
+from tasktrail.projections.read_model import ReadModel, verify
+from tasktrail.runners.bundle import import_file
+from tasktrail.runners.event_store import EventStore
 from tests.chaos.audit import Removal, audit
 from tests.chaos.harness import StorageLedger
 from tests.chaos.interleavings import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from domain.model.job.aggregate import Job
-from domain.services.ports import EngineSettings
-from projections.tables import LIVE
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.services.ports import EngineSettings
+from tasktrail.projections.tables import LIVE
 from tests.scenario import Scenario
 
 MINUTE = 60.0

@@ -6,9 +6,9 @@ import time
 
 import sqlalchemy as sa
 
-from runners.database import database_engine
-from runners.leases import APPLICATION_NAME, PartitionLeases
-from runners.schema import upgrade
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.leases import APPLICATION_NAME, PartitionLeases
+from tasktrail.runners.schema import upgrade
 
 
 def no_engines_left(database: sa.Engine) -> sa.Engine:

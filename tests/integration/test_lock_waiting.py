@@ -9,12 +9,12 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.actions.registry import ACTION_TYPES
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.services.command_base import ActionParameters, ActionRegistry, CommandBase
-from domain.services.execution import Execution
-from domain.services.locks import LockRequest
-from domain.services.return_value import ActionReturnValue
+from tasktrail.domain.actions.registry import ACTION_TYPES
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.services.command_base import ActionParameters, ActionRegistry, CommandBase
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.locks import LockRequest
+from tasktrail.domain.services.return_value import ActionReturnValue
 from tests.scenario import Scenario
 
 

@@ -9,12 +9,12 @@ from uuid import uuid4
 
 import pytest
 
-from domain.model.command.machine import CommandStatus
-from domain.model.inventory.vm import Vm
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from domain.services import validation
-from domain.services.command_base import InvalidParametersError
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.domain.services import validation
+from tasktrail.domain.services.command_base import InvalidParametersError
 from tests.scenario import Scenario
 
 

@@ -23,9 +23,9 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.aggregate import Command
-from projections.ovirt_codes import user_uuid
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.projections.ovirt_codes import user_uuid
 from tests.scenario import Scenario
 
 OVIRT = Path(__file__).resolve().parent.parent / "ovirt"

@@ -9,16 +9,16 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from domain.model.command.aggregate import Command
-from domain.model.events import Cause
-from domain.model.inventory.vm import Vm
-from domain.model.job.aggregate import Job
-from domain.model.step.aggregate import Step
-from projections import read_model as read_model_module
-from projections.changes import RowChanges
-from projections.ovirt_codes import user_uuid
-from projections.read_model import ReadModel, status, verify
-from projections.tables import define_tables
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.projections import read_model as read_model_module
+from tasktrail.projections.changes import RowChanges
+from tasktrail.projections.ovirt_codes import user_uuid
+from tasktrail.projections.read_model import ReadModel, status, verify
+from tasktrail.projections.tables import define_tables
 from tests.scenario import Scenario
 
 SHADOW = define_tables("shadow_")

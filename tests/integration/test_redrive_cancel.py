@@ -7,17 +7,17 @@ from uuid import UUID
 
 import pytest
 
-from domain.model.command.machine import CommandStatus
-from domain.model.events import Cause
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from domain.services import cancel, clearing, redrive
-from projections import audit
-from runners.histories import from_database
-from runners.what_if import what_if
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.domain.services import cancel, clearing, redrive
+from tasktrail.projections import audit
+from tasktrail.runners.histories import from_database
+from tasktrail.runners.what_if import what_if
 from tests.scenario import Scenario
 
 Failed = tuple[Scenario, UUID, list[UUID]]

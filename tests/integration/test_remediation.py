@@ -16,18 +16,18 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from domain.model.command.machine import CommandStatus
-from domain.model.inventory.disk import Disk
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from domain.model.step.aggregate import Step
-from domain.services import batches
-from runners.bootstrap import build_runtime
-from runners.cli import build_app
-from runners.crash_points import AFTER
-from runners.settings import Settings
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.inventory.disk import Disk
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services import batches
+from tasktrail.runners.bootstrap import build_runtime
+from tasktrail.runners.cli import build_app
+from tasktrail.runners.crash_points import AFTER
+from tasktrail.runners.settings import Settings
 from tests.scenario import Scenario
 
 TASKTRAIL = Path(sys.executable).parent / "tasktrail"

@@ -11,20 +11,20 @@ from uuid import UUID
 
 import pytest
 
-from domain.actions.action_type import ActionType
-from domain.actions.registry import ACTION_TYPES
-from domain.actions.remove_vm import RemoveVmCommand
-from domain.model.async_task.aggregate import AsyncTask
-from domain.model.command.machine import CommandStatus
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.model.inventory.vm import Vm
-from domain.model.job.aggregate import Job
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from domain.model.step.aggregate import Step
-from domain.services.command_base import ActionRegistry
-from domain.services.execution import Execution
-from domain.services.ports import StorageError
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.actions.registry import ACTION_TYPES
+from tasktrail.domain.actions.remove_vm import RemoveVmCommand
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services.command_base import ActionRegistry
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.ports import StorageError
 from tests.fakes import FakeSpm
 from tests.scenario import Scenario
 

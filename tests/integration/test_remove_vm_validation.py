@@ -8,17 +8,17 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.model.command.machine import CommandStatus
-from domain.model.events import Cause
-from domain.model.inventory.storage_pool import StoragePool
-from domain.model.inventory.vm import Vm, VmOrigin
-from domain.model.job.aggregate import Job
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.lock.aggregate import EngineLock, lock_id
-from domain.model.lock.machine import LockState
-from domain.model.step.aggregate import Step
-from domain.model.step.machine import StepEnum
-from domain.services.command_base import InvalidParametersError, UnknownActionError
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.inventory.storage_pool import StoragePool
+from tasktrail.domain.model.inventory.vm import Vm, VmOrigin
+from tasktrail.domain.model.job.aggregate import Job
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.lock.aggregate import EngineLock, lock_id
+from tasktrail.domain.model.lock.machine import LockState
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.command_base import InvalidParametersError, UnknownActionError
 from tests.scenario import Scenario
 
 

@@ -8,13 +8,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.model.step.aggregate import Step
-from projections import queries
-from projections.read_model import ReadModel, verify
-from projections.replay import job_tree_at, state_at, transitions
-from runners import bundle
-from runners.database import database_engine, open_event_store
-from runners.schema import upgrade
+from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.projections import queries
+from tasktrail.projections.read_model import ReadModel, verify
+from tasktrail.projections.replay import job_tree_at, state_at, transitions
+from tasktrail.runners import bundle
+from tasktrail.runners.database import database_engine, open_event_store
+from tasktrail.runners.schema import upgrade
 from tests.scenario import Scenario
 
 Failed = tuple[Scenario, ReadModel, UUID]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain.model.command.aggregate import Command
-from domain.model.events import Cause
-from domain.model.inventory.vm import Vm, VmStatus
-from domain.services import compensation
-from domain.services.restart import RestartPolicy
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.inventory.vm import Vm, VmStatus
+from tasktrail.domain.services import compensation
+from tasktrail.domain.services.restart import RestartPolicy
 from tests.scenario import Scenario
 
 

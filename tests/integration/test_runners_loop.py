@@ -10,11 +10,17 @@ from uuid import UUID
 
 import pytest
 
-from domain.model.command.machine import CommandStatus
-from domain.services.ports import EngineSettings, Ports, StorageError, TaskReport, UnitOfWork
-from domain.services.reactions import advance
-from runners import engine_loop
-from runners.engine_loop import EngineLoop
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.services.ports import (
+    EngineSettings,
+    Ports,
+    StorageError,
+    TaskReport,
+    UnitOfWork,
+)
+from tasktrail.domain.services.reactions import advance
+from tasktrail.runners import engine_loop
+from tasktrail.runners.engine_loop import EngineLoop
 from tests.fakes import FakeSpm
 from tests.scenario import Scenario
 

@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy_utils.types.uuid import UUIDType
 
-from projections.tables import LIVE
-from runners.database import database_engine
-from runners.schema import HEAD, current_revision, upgrade
-from runners.store_tables import METADATA
+from tasktrail.projections.tables import LIVE
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import HEAD, current_revision, upgrade
+from tasktrail.runners.store_tables import METADATA
 
 
 def test_a_new_database_is_brought_to_the_head_revision(database_url: str) -> None:

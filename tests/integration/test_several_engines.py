@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from domain.model.command.aggregate import Command
-from domain.model.lock.aggregate import EngineLock
-from domain.model.lock.machine import LockState
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.lock.aggregate import EngineLock
+from tasktrail.domain.model.lock.machine import LockState
 from tests.deployment import Deployment
 
 COMMANDS = 50

@@ -10,10 +10,10 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 
-from projections.bulk import insert_rows
-from projections.column_types import TIME, Uuid
-from projections.read_model import verify
-from runners.database import database_engine
+from tasktrail.projections.bulk import insert_rows
+from tasktrail.projections.column_types import TIME, Uuid
+from tasktrail.projections.read_model import verify
+from tasktrail.runners.database import database_engine
 from tests.scenario import Scenario
 
 

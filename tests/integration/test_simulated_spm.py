@@ -7,14 +7,18 @@ from uuid import uuid4
 import pytest
 import sqlalchemy as sa
 
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from domain.model.command.machine import CommandStatus
-from domain.model.inventory.disk import Disk, DiskStatus
-from domain.services.ports import StorageError
-from runners.clocks import ManualClock
-from runners.database import database_engine
-from runners.schema import upgrade
-from runners.simulated_spm import FaultKind, SimulatedSpm
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.domain.model.command.machine import CommandStatus
+from tasktrail.domain.model.inventory.disk import Disk, DiskStatus
+from tasktrail.domain.services.ports import StorageError
+from tasktrail.runners.clocks import ManualClock
+from tasktrail.runners.database import database_engine
+from tasktrail.runners.schema import upgrade
+from tasktrail.runners.simulated_spm import FaultKind, SimulatedSpm
 from tests.scenario import Scenario
 
 POOL = uuid4()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.model.inventory.vm import Vm, VmStatus
+from tasktrail.domain.model.inventory.vm import Vm, VmStatus
 from tests.scenario import Scenario
 
 

@@ -10,22 +10,22 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from domain.actions.action_type import ActionType
-from domain.actions.registry import ACTION_TYPES
-from domain.actions.remove_image import RemoveImageCommand
-from domain.actions.remove_vm import RemoveVmCommand
-from domain.model.async_task.machine import AsyncTaskType
-from domain.model.command.aggregate import Command
-from domain.model.events import Cause
-from domain.model.inventory.vm import Vm
-from domain.model.step.machine import StepEnum
-from domain.services.command_base import ActionRegistry
-from domain.services.execution import Execution
-from domain.services.ports import UnitOfWork
-from runners.bundle import export_job
-from runners.cli import build_app
-from runners.histories import History, from_database, from_file
-from runners.what_if import what_if
+from tasktrail.domain.actions.action_type import ActionType
+from tasktrail.domain.actions.registry import ACTION_TYPES
+from tasktrail.domain.actions.remove_image import RemoveImageCommand
+from tasktrail.domain.actions.remove_vm import RemoveVmCommand
+from tasktrail.domain.model.async_task.machine import AsyncTaskType
+from tasktrail.domain.model.command.aggregate import Command
+from tasktrail.domain.model.events import Cause
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.domain.model.step.machine import StepEnum
+from tasktrail.domain.services.command_base import ActionRegistry
+from tasktrail.domain.services.execution import Execution
+from tasktrail.domain.services.ports import UnitOfWork
+from tasktrail.runners.bundle import export_job
+from tasktrail.runners.cli import build_app
+from tasktrail.runners.histories import History, from_database, from_file
+from tasktrail.runners.what_if import what_if
 from tests.scenario import Scenario
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"

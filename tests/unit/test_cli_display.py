@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
-from runners.cli.display import Display, json_time, short
-from runners.cli.messages import sentence
-from runners.cli.options import moment
+from tasktrail.runners.cli.display import Display, json_time, short
+from tasktrail.runners.cli.messages import sentence
+from tasktrail.runners.cli.options import moment
 
 ID = UUID("afaabdba-9179-41bb-86a8-4fc2c4c92ebc")
 WHEN = datetime(2026, 11, 25, 0, 31, 39, 243533, tzinfo=UTC)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from domain.actions.registry import ACTION_TYPES
-from domain.model.async_task.machine import AsyncTaskResult, AsyncTaskStatus, AsyncTaskType
-from projections.audit_types import AUDIT_LOG_TYPES, UNKNOWN_VALUE, render
-from projections.ovirt_codes import (
+from tasktrail.domain.actions.registry import ACTION_TYPES
+from tasktrail.domain.model.async_task.machine import (
+    AsyncTaskResult,
+    AsyncTaskStatus,
+    AsyncTaskType,
+)
+from tasktrail.projections.audit_types import AUDIT_LOG_TYPES, UNKNOWN_VALUE, render
+from tasktrail.projections.ovirt_codes import (
     ASYNC_TASK_RESULT,
     ASYNC_TASK_STATUS,
     ASYNC_TASK_TYPE,

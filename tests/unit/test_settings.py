@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from runners.bootstrap import engine_settings
-from runners.settings import Settings
+from tasktrail.runners.bootstrap import engine_settings
+from tasktrail.runners.settings import Settings
 
 
 def test_ovirt_timings_default_to_ovirts_and_reach_the_engine(

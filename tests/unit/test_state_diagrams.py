@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from runners import diagrams, flow_doc
+from tasktrail.runners import diagrams, flow_doc
 
 
 def test_the_committed_state_diagrams_match_the_transition_tables() -> None:
-    assert diagrams.TARGET.read_text() == diagrams.render(), "run: python -m runners.diagrams"
+    assert diagrams.TARGET.read_text() == diagrams.render(), (
+        "run: python -m tasktrail.runners.diagrams"
+    )
 
 
 def test_every_row_of_every_table_is_drawn_by_transitions() -> None:
@@ -24,4 +26,6 @@ def test_every_row_of_every_table_is_drawn_by_transitions() -> None:
 
 
 def test_the_committed_remove_vm_flow_is_what_a_run_stores() -> None:
-    assert flow_doc.TARGET.read_text() == flow_doc.render(), "run: python -m runners.flow_doc"
+    assert flow_doc.TARGET.read_text() == flow_doc.render(), (
+        "run: python -m tasktrail.runners.flow_doc"
+    )

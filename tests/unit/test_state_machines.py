@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.errors import IllegalTransitionError
-from domain.model.events import Cause, Transitioned
-from domain.model.machine import CREATE
-from domain.model.registry import AGGREGATES
-from runners.clocks import ManualClock
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.errors import IllegalTransitionError
+from tasktrail.domain.model.events import Cause, Transitioned
+from tasktrail.domain.model.machine import CREATE
+from tasktrail.domain.model.registry import AGGREGATES
+from tasktrail.runners.clocks import ManualClock
 
 CLOCK = ManualClock()
 CAUSE = Cause.of(CLOCK, user_id="tester", correlation_id="corr-42")

@@ -8,15 +8,15 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.async_task.machine import (
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.async_task.machine import (
     ASYNC_TASK_TABLE,
     AsyncTaskResult,
     AsyncTaskState,
     AsyncTaskStatus,
     AsyncTaskType,
 )
-from domain.model.events import EventMeta
+from tasktrail.domain.model.events import EventMeta
 
 
 class AsyncTask(StateMachineAggregate):

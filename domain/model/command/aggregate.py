@@ -8,9 +8,9 @@ from uuid import UUID
 from eventsourcing.domain import event
 from pydantic import BaseModel, ConfigDict
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.command.machine import COMMAND_TABLE, CommandStatus
-from domain.model.events import AuditNote, EventMeta
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.command.machine import COMMAND_TABLE, CommandStatus
+from tasktrail.domain.model.events import AuditNote, EventMeta
 
 
 class EntitySnapshot(BaseModel):

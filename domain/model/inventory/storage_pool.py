@@ -8,9 +8,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.events import EventMeta
-from domain.model.machine import Row, TransitionTable
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.events import EventMeta
+from tasktrail.domain.model.machine import Row, TransitionTable
 
 
 class StoragePoolStatus(StrEnum):

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.events import EventMeta, Subject
-from domain.model.job.machine import JOB_TABLE, JobExecutionStatus
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.events import EventMeta, Subject
+from tasktrail.domain.model.job.machine import JOB_TABLE, JobExecutionStatus
 
 
 class Job(StateMachineAggregate):

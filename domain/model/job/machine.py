@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.model.machine import Row, TransitionTable
+from tasktrail.domain.model.machine import Row, TransitionTable
 
 
 class JobExecutionStatus(StrEnum):

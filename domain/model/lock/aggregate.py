@@ -13,9 +13,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 from pydantic import BaseModel, ConfigDict
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.events import Cause, EventMeta
-from domain.model.lock.machine import LOCK_TABLE, LockState
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.events import Cause, EventMeta
+from tasktrail.domain.model.lock.machine import LOCK_TABLE, LockState
 
 _LOCK_NAMESPACE = uuid5(NAMESPACE_URL, "tasktrail:engine-lock")
 

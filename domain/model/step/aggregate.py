@@ -7,10 +7,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.model.aggregate import StateMachineAggregate
-from domain.model.events import EventMeta, Subject
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.step.machine import STEP_TABLE, StepEnum
+from tasktrail.domain.model.aggregate import StateMachineAggregate
+from tasktrail.domain.model.events import EventMeta, Subject
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.step.machine import STEP_TABLE, StepEnum
 
 
 class Step(StateMachineAggregate):

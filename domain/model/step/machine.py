@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.model.job.machine import JobExecutionStatus
-from domain.model.machine import Row, TransitionTable
+from tasktrail.domain.model.job.machine import JobExecutionStatus
+from tasktrail.domain.model.machine import Row, TransitionTable
 
 
 class StepEnum(StrEnum):

@@ -10,16 +10,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from runners.api import external_jobs, reading
-from runners.api.access import Operator, Reader
-from runners.api.errors import BadInputError
-from runners.api.ovirt.document import Many, Node
-from runners.api.ovirt.listing import Entry, listing, shown
-from runners.api.ovirt.mapping import API, job_node, step_node
-from runners.api.ovirt.requests import Body, Query, body_of, correlation_id, entity_id
-from runners.api.ovirt.responses import document
-from runners.api.state import api_state
-from runners.api.views import JobView, StepView
+from tasktrail.runners.api import external_jobs, reading
+from tasktrail.runners.api.access import Operator, Reader
+from tasktrail.runners.api.errors import BadInputError
+from tasktrail.runners.api.ovirt.document import Many, Node
+from tasktrail.runners.api.ovirt.listing import Entry, listing, shown
+from tasktrail.runners.api.ovirt.mapping import API, job_node, step_node
+from tasktrail.runners.api.ovirt.requests import Body, Query, body_of, correlation_id, entity_id
+from tasktrail.runners.api.ovirt.responses import document
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.api.views import JobView, StepView
 
 router = APIRouter(prefix=f"{API}/jobs")
 SEARCHABLE = ("id", "description", "status", "correlation_id")

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 
 from fastapi import Request, Response
 
-from runners.api.ovirt.document import Many, Node
-from runners.api.ovirt.requests import Query
-from runners.api.ovirt.responses import document
-from runners.api.ovirt.search import parse
+from tasktrail.runners.api.ovirt.document import Many, Node
+from tasktrail.runners.api.ovirt.requests import Query
+from tasktrail.runners.api.ovirt.responses import document
+from tasktrail.runners.api.ovirt.search import parse
 
 Entry = tuple[Node, Mapping[str, str]]
 """A node and the values its searchable fields have."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from projections.ovirt_codes import user_uuid
-from runners.api.ovirt.document import Node, Value
-from runners.api.views import DataCenterView, DiskView, JobView, StepView, VmView
+from tasktrail.projections.ovirt_codes import user_uuid
+from tasktrail.runners.api.ovirt.document import Node, Value
+from tasktrail.runners.api.views import DataCenterView, DiskView, JobView, StepView, VmView
 
 API = "/ovirt-engine/api"
 COLLECTIONS = ("datacenters", "disks", "jobs", "vms")

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree as SafeXml
 from starlette.requests import Request
 
-from runners.api.errors import (
+from tasktrail.runners.api.errors import (
     BadInputError,
     UnknownIdError,
     UnsupportedMediaTypeError,

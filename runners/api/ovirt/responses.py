@@ -9,8 +9,8 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 
-from runners.api.errors import ApiError
-from runners.api.ovirt.document import Many, Node, json_body, xml
+from tasktrail.runners.api.errors import ApiError
+from tasktrail.runners.api.ovirt.document import Many, Node, json_body, xml
 
 XML_TYPE = "application/xml"
 

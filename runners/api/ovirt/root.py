@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 
-from runners.api import reading
-from runners.api.access import Reader
-from runners.api.ovirt.mapping import API, api_root
-from runners.api.ovirt.requests import Query
-from runners.api.ovirt.responses import document
-from runners.api.state import api_state
-from runners.bundle import engine_version
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.ovirt.mapping import API, api_root
+from tasktrail.runners.api.ovirt.requests import Query
+from tasktrail.runners.api.ovirt.responses import document
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.bundle import engine_version
 
 router = APIRouter()
 

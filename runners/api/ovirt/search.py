@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from runners.api.errors import BadInputError
+from tasktrail.runners.api.errors import BadInputError
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _TERM = re.compile(r'^\s*(\w+)\s*=\s*("?)(.*?)\2\s*$')

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
-from runners.api.errors import UnauthenticatedError
-from runners.api.state import api_state
+from tasktrail.runners.api.errors import UnauthenticatedError
+from tasktrail.runners.api.state import api_state
 
 router = APIRouter(prefix="/ovirt-engine")
 SCOPE = "ovirt-app-api"

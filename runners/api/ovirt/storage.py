@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from runners.api import reading
-from runners.api.access import Reader
-from runners.api.ovirt.listing import listing, shown
-from runners.api.ovirt.mapping import API, data_center_node, disk_node
-from runners.api.ovirt.requests import Query, entity_id
-from runners.api.ovirt.responses import document
-from runners.api.state import api_state
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.ovirt.listing import listing, shown
+from tasktrail.runners.api.ovirt.mapping import API, data_center_node, disk_node
+from tasktrail.runners.api.ovirt.requests import Query, entity_id
+from tasktrail.runners.api.ovirt.responses import document
+from tasktrail.runners.api.state import api_state
 
 router = APIRouter(prefix=API)
 SEARCHABLE = {"disks": ("id", "alias", "name", "status"), "datacenters": ("id", "name", "status")}

@@ -13,17 +13,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from domain.model.inventory.vm import Vm
-from runners.api import commands, reading
-from runners.api.access import Operator, Reader
-from runners.api.errors import BadInputError, UnknownIdError
-from runners.api.ovirt.document import Many
-from runners.api.ovirt.listing import listing, shown
-from runners.api.ovirt.mapping import API, attachment_node, vm_node
-from runners.api.ovirt.requests import Body, Query, body_of, correlation_id, entity_id
-from runners.api.ovirt.responses import document
-from runners.api.state import ApiState, api_state
-from runners.api.views import VmView
+from tasktrail.domain.model.inventory.vm import Vm
+from tasktrail.runners.api import commands, reading
+from tasktrail.runners.api.access import Operator, Reader
+from tasktrail.runners.api.errors import BadInputError, UnknownIdError
+from tasktrail.runners.api.ovirt.document import Many
+from tasktrail.runners.api.ovirt.listing import listing, shown
+from tasktrail.runners.api.ovirt.mapping import API, attachment_node, vm_node
+from tasktrail.runners.api.ovirt.requests import Body, Query, body_of, correlation_id, entity_id
+from tasktrail.runners.api.ovirt.responses import document
+from tasktrail.runners.api.state import ApiState, api_state
+from tasktrail.runners.api.views import VmView
 
 router = APIRouter(prefix=f"{API}/vms")
 SEARCHABLE = ("id", "name", "status")

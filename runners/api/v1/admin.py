@@ -9,13 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from projections.read_model import status, verify
-from runners.api.access import Admin, Reader
-from runners.api.errors import BadInputError, RefusedError
-from runners.api.state import api_state
-from runners.bundle import ImportRefusedError, import_bundle, job_bundle
-from runners.bundle_format import Bundle, BundleError, checked
-from runners.event_chain import check
+from tasktrail.projections.read_model import status, verify
+from tasktrail.runners.api.access import Admin, Reader
+from tasktrail.runners.api.errors import BadInputError, RefusedError
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.bundle import ImportRefusedError, import_bundle, job_bundle
+from tasktrail.runners.bundle_format import Bundle, BundleError, checked
+from tasktrail.runners.event_chain import check
 
 router = APIRouter(tags=["read model and bundles"])
 

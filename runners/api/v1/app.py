@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from runners.api.state import ApiState
-from runners.api.v1 import (
+from tasktrail.runners.api.state import ApiState
+from tasktrail.runners.api.v1 import (
     admin,
     audit,
     commands,
@@ -17,8 +17,8 @@ from runners.api.v1 import (
     session,
     stream,
 )
-from runners.api.v1.query import no_unknown_query
-from runners.bundle import engine_version
+from tasktrail.runners.api.v1.query import no_unknown_query
+from tasktrail.runners.bundle import engine_version
 
 DESCRIPTION = """\
 Commands, jobs with their step trees, the event history, replay, what is blocked, the read

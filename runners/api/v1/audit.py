@@ -10,13 +10,19 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
-from projections.audit import AuditQuery, FailedCommand
-from projections.event_log import EventLog
-from projections.replay import AggregateView, TransitionView, job_tree_at, state_at, transitions
-from runners.api import reading
-from runners.api.access import Reader
-from runners.api.state import api_state
-from runners.api.views import HistoryEvent
+from tasktrail.projections.audit import AuditQuery, FailedCommand
+from tasktrail.projections.event_log import EventLog
+from tasktrail.projections.replay import (
+    AggregateView,
+    TransitionView,
+    job_tree_at,
+    state_at,
+    transitions,
+)
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.api.views import HistoryEvent
 
 router = APIRouter(tags=["audit"])
 MAX_VERSION = 2**31 - 1

@@ -8,12 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from domain.actions.registry import default_registry
-from domain.services.return_value import ActionReturnValue
-from runners.api import commands, reading
-from runners.api.access import Operator, Reader
-from runners.api.state import api_state
-from runners.api.views import CommandView
+from tasktrail.domain.actions.registry import default_registry
+from tasktrail.domain.services.return_value import ActionReturnValue
+from tasktrail.runners.api import commands, reading
+from tasktrail.runners.api.access import Operator, Reader
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.api.views import CommandView
 
 router = APIRouter(tags=["commands"])
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many, newest first.")]

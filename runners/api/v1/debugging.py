@@ -11,10 +11,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 
-from runners.api.access import Reader
-from runners.api.state import api_state
-from runners.histories import History, from_database
-from runners.what_if import diff, what_if
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.histories import History, from_database
+from tasktrail.runners.what_if import diff, what_if
 
 router = APIRouter(tags=["debugging"])
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from runners.api import reading
-from runners.api.access import Reader
-from runners.api.state import api_state
-from runners.api.views import LockView, TaskView
-from runners.blocked import Blocked, blocked
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.api.views import LockView, TaskView
+from tasktrail.runners.blocked import Blocked, blocked
 
 router = APIRouter(tags=["in flight"])
 

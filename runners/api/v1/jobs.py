@@ -8,11 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
-from runners.api import reading
-from runners.api.access import Reader
-from runners.api.state import api_state
-from runners.api.v1.audit import MAX_POSITION
-from runners.api.views import JobQuery, JobTree, JobView
+from tasktrail.runners.api import reading
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.state import api_state
+from tasktrail.runners.api.v1.audit import MAX_POSITION
+from tasktrail.runners.api.views import JobQuery, JobTree, JobView
 
 router = APIRouter(tags=["jobs"])
 

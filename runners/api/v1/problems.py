@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from domain.model.errors import TasktrailError
-from runners.api.errors import ApiError, RefusedError, translated
+from tasktrail.domain.model.errors import TasktrailError
+from tasktrail.runners.api.errors import ApiError, RefusedError, translated
 
 
 class Problem(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from runners.api.errors import refuse_unknown_query
+from tasktrail.runners.api.errors import refuse_unknown_query
 
 
 def no_unknown_query(request: Request) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from runners.api.access import Reader
-from runners.users import Role
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.users import Role
 
 router = APIRouter(tags=["session"])
 

@@ -18,12 +18,12 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from projections.changes import aggregate_type, event_type
-from projections.event_log import Recorded
-from runners.api.access import Reader
-from runners.api.errors import BadInputError, UnknownIdError
-from runners.api.state import ApiState, api_state
-from runners.api.v1.audit import MAX_POSITION
+from tasktrail.projections.changes import aggregate_type, event_type
+from tasktrail.projections.event_log import Recorded
+from tasktrail.runners.api.access import Reader
+from tasktrail.runners.api.errors import BadInputError, UnknownIdError
+from tasktrail.runners.api.state import ApiState, api_state
+from tasktrail.runners.api.v1.audit import MAX_POSITION
 
 router = APIRouter(tags=["stream"])
 _BATCH = 200

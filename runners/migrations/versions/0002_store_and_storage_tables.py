@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from runners.store_tables import EVENTS, SNAPSHOTS, SPM_FAULTS, SPM_TASKS
+from tasktrail.runners.store_tables import EVENTS, SNAPSHOTS, SPM_FAULTS, SPM_TASKS
 
 revision = "0002"
 down_revision = "0001"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from runners.users import TOKENS, USERS
+from tasktrail.runners.users import TOKENS, USERS
 
 revision = "0003"
 down_revision = "0002"

@@ -19,7 +19,7 @@ from types import ModuleType
 import sqlalchemy as sa
 from alembic import op
 
-from projections.tables import LIVE
+from tasktrail.projections.tables import LIVE
 
 revision = "0004"
 down_revision = "0003"

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from eventsourcing.persistence import StoredEvent
 
-from runners.event_chain import GENESIS, digest_rows
-from runners.store_tables import DIGESTS, EVENTS, IMPORTS
+from tasktrail.runners.event_chain import GENESIS, digest_rows
+from tasktrail.runners.store_tables import DIGESTS, EVENTS, IMPORTS
 
 revision = "0005"
 down_revision = "0004"
