@@ -10,13 +10,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: setup demo test lint docs bench bench-peers
-setup: $(STAMP)
+.PHONY: setup demo test lint docs bench bench-peers typecheck-tree
+setup: $(STAMP) typecheck-tree
+
+# mypy reads the package as installed (tasktrail.domain, …) from links to the three folders.
+typecheck-tree:
+	mkdir -p build/typecheck/tasktrail
+	for p in domain projections runners; do ln -sfn ../../../$$p build/typecheck/tasktrail/$$p; done
 
 demo: $(STAMP)
 	$(VENV)/bin/tasktrail demo
 
-lint: $(STAMP)
+lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
