@@ -85,7 +85,7 @@ Cascade = list[tuple[str, sa.ForeignKeyConstraint]]
 
 
 @dataclass(frozen=True)
-class _Layout:
+class Layout:
     """What every batch asks of the schema (table order, keys, cascades), worked out once:
     SQLAlchemy sorts the tables anew each time it is asked."""
 
@@ -95,10 +95,10 @@ class _Layout:
     """Each table's short name -> the tables (short names) whose rows go when its rows go."""
 
 
-_LAYOUTS: weakref.WeakKeyDictionary[sa.MetaData, _Layout] = weakref.WeakKeyDictionary()
+_LAYOUTS: weakref.WeakKeyDictionary[sa.MetaData, Layout] = weakref.WeakKeyDictionary()
 
 
-def _layout(tables: Tables) -> _Layout:
+def layout(tables: Tables) -> Layout:
     found = _LAYOUTS.get(tables.metadata)
     if found is None:
         views = tables.views
@@ -109,7 +109,7 @@ def _layout(tables: Tables) -> _Layout:
                 if fk.referred_table in short and fk.ondelete == "CASCADE":
                     children[short[fk.referred_table]].append((short[child], fk))
         keys = {short[t]: tuple(c.name for c in key_columns(t)) for t in views}
-        found = _LAYOUTS[tables.metadata] = _Layout(views, keys, children)
+        found = _LAYOUTS[tables.metadata] = Layout(views, keys, children)
     return found
 
 
@@ -127,7 +127,7 @@ class RowChanges:
     def __init__(self, tables: Tables, connection: sa.Connection) -> None:
         self.tables = tables
         self.connection = connection
-        self.layout = _layout(tables)
+        self.layout = layout(tables)
         self._pending: dict[str, dict[Key, _Pending]] = {}
         self._deletes: dict[tuple[str, tuple[tuple[str, Any], ...]], Row] = {}
         self._appended: dict[str, list[Row]] = {name: [] for name in APPEND_ONLY}
@@ -307,7 +307,7 @@ PREFETCH_CHUNK = 500
 
 
 def prefetch(
-    tables: Tables, layout: _Layout, connection: sa.Connection, changes: list[Change]
+    tables: Tables, layout: Layout, connection: sa.Connection, changes: list[Change]
 ) -> dict[tuple[str, Key], Row]:
     """The stored rows a batch's updates name, and the rows those refer to (a step's job),
     read with one statement per table (and per 500 keys). Rows not found are left out: the
@@ -327,7 +327,7 @@ def prefetch(
     return found | _fetch(tables, layout, connection, referred, known=found)
 
 
-def _references(tables: Tables, layout: _Layout, table: str) -> list[tuple[str, str]]:
+def _references(tables: Tables, layout: Layout, table: str) -> list[tuple[str, str]]:
     """(parent table, column of ``table``) for each single-column reference to a parent's key."""
     found = []
     for fk in tables.named(table).foreign_key_constraints:
@@ -340,7 +340,7 @@ def _references(tables: Tables, layout: _Layout, table: str) -> list[tuple[str, 
 
 def _fetch(
     tables: Tables,
-    layout: _Layout,
+    layout: Layout,
     connection: sa.Connection,
     wanted: dict[str, set[Any]],
     known: dict[tuple[str, Key], Row] | None = None,

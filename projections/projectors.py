@@ -45,11 +45,15 @@ _BY_EVENT: dict[type[Transitioned], Projector] = {
 }
 
 
+_AUDITED = frozenset(c for c in _BY_EVENT if "audit" in c.model_fields)
+"""The event classes that can carry an audit note (asking the others for one costs pydantic's
+slow path for a missing attribute, on every event)."""
+
+
 def project(recorded: Recorded) -> list[Change]:
     """Every row change one event makes; a pure function of the event and its position."""
     event = recorded.event
-    return [
-        *_BY_EVENT[type(event)](event),
-        *project_audit(event, recorded.position),
-        *project_index(event, recorded.position),
-    ]
+    changes = _BY_EVENT[type(event)](event)
+    if type(event) in _AUDITED:
+        changes = [*changes, *project_audit(event, recorded.position)]
+    return [*changes, *project_index(event, recorded.position)]

@@ -14,8 +14,7 @@ snapshot shows them, at the position that snapshot shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +23,12 @@ import sqlalchemy as sa
 from tasktrail.projections.changes import RowChanges
 from tasktrail.projections.event_log import EventLog, Recorded
 from tasktrail.projections.projectors import project
-from tasktrail.projections.tables import LIVE, Tables, define_tables, key_columns
+from tasktrail.projections.shadow import Shadow
+from tasktrail.projections.tables import LIVE, Tables, key_columns
 
 Progress = Callable[[int, int], None]
 Key = tuple[Any, ...]
 Row = dict[str, Any]
-PRIVATE = define_tables("shadow_", temporary=True)
-"""The shadow tables a rebuild or a verify builds, each in its own database session."""
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -173,90 +171,6 @@ def rows_of(connection: sa.Connection, table: sa.Table) -> dict[Key, Row]:
     return {tuple(row._mapping[k.name] for k in keys): dict(row._mapping) for row in result}
 
 
-class Shadow:
-    """The read model built again in tables of one database session (``TEMPORARY``).
-
-    Nobody else sees them: two rebuilds or verifies at once build two shadows, engines go on
-    writing the live tables meanwhile, and a process killed mid-build leaves nothing behind
-    (the database drops them with its session, which ``close`` ends).
-    """
-
-    def __init__(self, engine: sa.Engine, log: EventLog) -> None:
-        self.log = log
-        self.tables = PRIVATE
-        self.position = 0
-        self.applied = 0
-        self.connection = engine.connect()
-        try:
-            PRIVATE.metadata.create_all(self.connection, tables=PRIVATE.views, checkfirst=False)
-            self.connection.commit()
-        except BaseException:
-            self.close()
-            raise
-
-    def __enter__(self) -> Shadow:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Ends the session, and with it the shadow tables (nothing goes back to the pool)."""
-        self.connection.invalidate()
-        self.connection.close()
-
-    def build(self, until: int, batch_size: int, progress: Progress = _no_progress) -> None:
-        """Applies the events after its position up to ``until``, a transaction per batch."""
-        while self.position < until:
-            with self.connection.begin():
-                self._apply(until, batch_size)
-            progress(self.position, until)
-
-    def _apply(self, until: int, batch_size: int) -> None:
-        """One batch of the events after its position (up to ``until``) into its tables."""
-        batch = self.log.read(self.position, batch_size, until=until)
-        if batch:
-            write_batch(self.tables, self.connection, batch)
-            self.applied += len(batch)
-        self.position = batch[-1].position if len(batch) == batch_size else until
-
-    def swap_into(self, live: ReadModel, until: int | None) -> None:
-        """One write transaction holding the live tracking row: the events stored since the
-        build are applied, then the live rows are replaced by the shadow's, at its position.
-
-        Readers see the old rows or the new ones (the swap commits as one); engines applying
-        a batch wait for the tracking row and then find their events applied.
-        """
-        connection = self.connection.execution_options(writes=True)
-        with connection.begin():
-            live.position_in(connection, lock=True)
-            head = until if until is not None else self.log.head()
-            while self.position < head:
-                self._apply(head, 5000)
-            pairs = list(zip(live.tables.views, self.tables.views, strict=True))
-            for mine, _ in reversed(pairs):
-                connection.execute(mine.delete())
-            for mine, fresh in pairs:
-                columns = [mine.c[c.name] for c in fresh.c]
-                connection.execute(mine.insert().from_select(columns, sa.select(*fresh.c)))
-            live.move_to(connection, self.position)
-        self._analyze(connection, live)
-
-    @staticmethod
-    def _analyze(connection: sa.Connection, live: ReadModel) -> None:
-        """PostgreSQL's planner statistics after every row was replaced: without them it
-        plans the history queries as for empty tables (sequential scans: entity history at
-        82 ms p99 over 50,000 events in W3) until autovacuum comes by."""
-        if connection.dialect.name != "postgresql":
-            return
-        with connection.begin():
-            for table in live.tables.views:
-                connection.execute(sa.text(f'analyze "{table.name}"'))
-
-    def rows(self, table: sa.Table) -> dict[Key, Row]:
-        return rows_of(self.connection, table)
-
-
 @dataclass(frozen=True)
 class Difference:
     """One cell (or one whole row) where the live table differs from a fresh rebuild."""
@@ -285,29 +199,25 @@ def verify(
     """Builds a private shadow to exactly the live tables' position and diffs them, row by row.
 
     The live tables and their position are read in one snapshot (a REPEATABLE READ
-    transaction on PostgreSQL, a read transaction on SQLite's WAL), held while the shadow is
-    built: engines writing meanwhile change nothing the comparison sees.
+    transaction on PostgreSQL, a read transaction on SQLite's WAL) of the shadow's own
+    session, held while the shadow is built and compared in SQL: engines writing meanwhile
+    change nothing the comparison sees.
     """
     live = ReadModel(engine, log)
     live.create()
     live.catch_up(batch_size)
-    with _snapshot(engine) as seen, Shadow(engine, log) as shadow:
-        shadow.build(live.position_in(seen) or 0, batch_size, progress)
-        return [
-            d
-            for mine, fresh in zip(LIVE.views, shadow.tables.views, strict=True)
-            for d in _diff(mine.name, rows_of(seen, mine), shadow.rows(fresh))
-        ]
-
-
-@contextmanager
-def _snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A connection inside a transaction that sees the database as it was at its first read."""
-    with engine.connect() as connection:
+    with Shadow(engine, log) as shadow:
+        seen = shadow.connection
         if engine.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            yield connection
+            seen.execution_options(isolation_level="REPEATABLE READ")
+        with seen.begin():
+            shadow.build(live.position_in(seen) or 0, batch_size, progress)
+            shadow.load()
+            return [
+                d
+                for mine, fresh in zip(LIVE.views, shadow.tables.views, strict=True)
+                for d in _diff(mine.name, *shadow.differing(mine, fresh))
+            ]
 
 
 def _diff(table: str, have: dict[Key, Row], want: dict[Key, Row]) -> list[Difference]:
