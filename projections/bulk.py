@@ -17,10 +17,10 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from tasktrail.projections.changes import Row
 from tasktrail.projections.column_types import Uuid
 
 Convert = Callable[[Any], Any] | None
+Row = dict[str, Any]
 
 
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: Iterable[Row]) -> None:
