@@ -26,9 +26,15 @@ export function go(hash) {
   location.hash = hash;
 }
 
+function routePath() {
+  return location.hash.split("?")[0];
+}
+
 async function render() {
   stopListening();
-  const started = location.hash;
+  // the route without its query: a view rewrites its own query (the history's ?v=) as the
+  // user moves, which is no new route and must not show the page again under them
+  const started = routePath();
   const { name, args, params } = route();
   if (name === "login") return loginView(params.get("next"));
   if (!session()) return loginView(location.hash);  // a pasted link opens once logged in
@@ -38,7 +44,7 @@ async function render() {
   try {
     await (await view())(args, params);
     // a later route may have been shown while this one waited for its data: the last wins
-    if (location.hash !== started) return render();
+    if (routePath() !== started) return render();
     performance.mark("tasktrail:shown", { detail: name });  // the page shows its data: W7 reads it
   } catch (error) {
     show(problem(error));
