@@ -27,12 +27,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy.orm import Session
 
 
 class BulkInsertRecorder(SQLAlchemyApplicationRecorder):
     """The library's application recorder, inserting a commit's events in one statement."""
+
+    def __init__(self, datastore: SQLAlchemyDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        table: sa.Table = self.events_record_cls.__table__
+        self._insert = table.insert().returning(table.c.id)
+        """The insert for SQLite, whose ids come back in no promised order (sorted after)."""
+        self._insert_in_order = table.insert().returning(table.c.id, sort_by_parameter_order=True)
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -46,7 +54,6 @@ class BulkInsertRecorder(SQLAlchemyApplicationRecorder):
 
     def _insert_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
         """The positions of the rows inserted, in the order of ``stored_events``."""
-        table: sa.Table = self.events_record_cls.__table__
         rows = [
             {
                 "originator_id": e.originator_id,
@@ -57,7 +64,5 @@ class BulkInsertRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]
         if session.get_bind().dialect.name == "sqlite":
-            inserted = session.execute(table.insert().returning(table.c.id), rows)
-            return sorted(inserted.scalars())
-        ordered = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.execute(ordered, rows).scalars())
+            return sorted(session.execute(self._insert, rows).scalars())
+        return list(session.execute(self._insert_in_order, rows).scalars())
