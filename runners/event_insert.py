@@ -2,9 +2,10 @@
 
 eventsourcing-sqlalchemy's recorder builds an ORM record per event, adds each to the session
 and flushes; the ORM cannot batch an insert whose generated ids it must hand back in order on
-SQLite, so it sends one INSERT per event there, and spends a fifth of a millisecond of CPU per
-event on either store. ``BulkInsertRecorder`` keeps what the library promises and stores the
-same rows with one Core INSERT … RETURNING:
+SQLite, so it sends one INSERT per event there, and its unit of work costs 30 to 80 µs of CPU
+per event more than one Core statement on either store. ``BulkInsertRecorder`` keeps what the
+library promises and stores the same rows with one Core INSERT … RETURNING (a commit with no
+events stores nothing, takes no lock and sends no NOTIFY):
 
 - positions (notification ids) are assigned in the order the events are given and returned in
   that order. On PostgreSQL SQLAlchemy's "insertmanyvalues" sorts them by parameter order (an
