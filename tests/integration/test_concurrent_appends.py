@@ -1,11 +1,13 @@
 """Two processes appending to one PostgreSQL store at once (the store takes one INSERT per
 commit): each commit's positions are consecutive and in the order of its events, commits are
-seen in position order, and a version clash stores nothing of the losing commit."""
+seen in position order, a version clash stores nothing of the losing commit, and each commit
+sends the NOTIFY other engines wake on."""
 
 from __future__ import annotations
 
 import multiprocessing
 import queue
+import select
 from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
@@ -108,3 +110,21 @@ def test_a_version_clash_between_processes_stores_nothing_of_the_loser(
     assert [after[p] for p in positions] == events
     with database.connect() as connection:
         assert check(connection) == (len(after), None)
+
+
+def test_a_commit_notifies_the_channel_other_engines_listen_on(
+    pg_url: str, database: sa.Engine
+) -> None:
+    """What wakes another engine at once (``runners.wakeup``): the NOTIFY sent with each commit."""
+    store = open_event_store(pg_url)
+    channel = store.recorder.channel_name  # type: ignore[attr-defined]
+    listener: Any = database.raw_connection()
+    listener.set_isolation_level(0)
+    listener.cursor().execute(f"LISTEN {channel}")
+
+    store.append(cast(list[Event], new_command().collect_events()))
+
+    assert select.select([listener], [], [], 30)[0]
+    listener.poll()
+    assert [n.channel for n in listener.notifies] == [channel]
+    listener.close()
