@@ -19,9 +19,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy.orm import Session
 
+from tasktrail.runners.event_insert import BulkInsertRecorder
 from tasktrail.runners.store_tables import DIGESTS, EVENTS
 
 GENESIS = "0" * 64
@@ -48,8 +48,8 @@ def digest_rows(
     return rows
 
 
-class ChainedRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing-sqlalchemy's recorder, adding each event's digest in the same transaction.
+class ChainedRecorder(BulkInsertRecorder):
+    """The event store's recorder, adding each event's digest in the same transaction.
 
     The last link this process saw committed is kept: when the next events follow straight on
     from it (nobody stored anything in between), the previous digest is not read again.

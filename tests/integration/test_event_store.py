@@ -31,6 +31,7 @@ from tasktrail.domain.model.machine import Row, TransitionTable
 from tasktrail.domain.model.registry import EVENT_TOPICS
 from tasktrail.runners.clocks import ManualClock
 from tasktrail.runners.database import BadDatabaseUrlError, database_engine, open_event_store
+from tasktrail.runners.event_chain import check
 from tasktrail.runners.event_store import EventStore
 from tasktrail.runners.schema import upgrade
 from tasktrail.runners.serialization import UnknownTopicError
@@ -268,3 +269,25 @@ def test_an_older_stored_event_is_upcast_on_read(store: EventStore) -> None:
 def test_a_bad_url_is_refused_with_a_clear_message(url: str, message: str) -> None:
     with pytest.raises(BadDatabaseUrlError, match=message):
         open_event_store(url)
+
+
+def test_a_commit_larger_than_a_driver_batch_keeps_its_positions_in_order(
+    database_url: str, store: EventStore
+) -> None:
+    """One INSERT carries at most a few thousand rows (SQLite: 32,766 parameters); the batches
+    of a larger commit still take consecutive positions in the order of its events."""
+    first = save(store, new_command())[-1] + 1
+    streams = [uuid4() for _ in range(3)]
+    events = [
+        StoredEvent(streams[i % 3], i // 3 + 1, "Vm.Renamed", str(i).encode()) for i in range(9_000)
+    ]
+
+    positions = store.recorder.insert_events(events)
+
+    assert positions == list(range(first, first + len(events)))
+    stored = store.recorder.select_notifications(first, len(events) + 1)
+    assert [n.state for n in stored] == [e.state for e in events]
+    database = database_engine(database_url)
+    with database.connect() as connection:
+        assert check(connection) == (first - 1 + len(events), None)
+    database.dispose()
