@@ -15,12 +15,13 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from tasktrail.domain.services import task_tracking
+from tasktrail.domain.services import orphans, task_tracking
 from tasktrail.domain.services.ports import Ports, TaskReport
 from tasktrail.domain.services.reactions import Due
 from tasktrail.projections import in_flight
 from tasktrail.runners.callback_timing import CallbackTiming
 from tasktrail.runners.leases import Leases
+from tasktrail.runners.orphan_watch import OrphanWatch, grace_for
 from tasktrail.runners.retries import Retries
 from tasktrail.runners.unit_of_work import UnitOfWork
 
@@ -57,6 +58,9 @@ class StoragePolls:
         """Whether the last poll found tasks (or tasks were handed to the storage since)."""
         self._tasks: tuple[Polled, Unsettled] = ({}, [])
         self._stale = True
+        self.orphans = OrphanWatch(database, monotonic, grace_for(poll_interval))
+        self._discovered = False
+        """Whether the first poll asked every pool's SPM (addStoragePoolExistingTasks)."""
 
     def tasks_changed(self) -> None:
         """An event of a storage task was stored or followed: read the tasks again."""
@@ -86,13 +90,23 @@ class StoragePolls:
         if now < self._next_poll:
             return
         pools, unsettled = self._storage_tasks()
-        self._polling = bool(pools or unsettled)
+        self.due.add("tasks_ended", *(t for t, root in unsettled if self.leases.owns(root)))
+        for pool_id in self._pools_to_poll(pools):
+            if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
+                self._poll_pool(uow, events, pool_id, pools.get(pool_id, []))
+        self._polling = bool(pools or unsettled or self.orphans.pools())
         if self._polling:
             self._next_poll = now + self.poll_interval
-        self.due.add("tasks_ended", *(t for t, root in unsettled if self.leases.owns(root)))
-        for pool_id, tasks in pools.items():
-            if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
-                self._poll_pool(uow, events, pool_id, tasks)
+
+    def _pools_to_poll(self, pools: Polled) -> list[UUID]:
+        """Pools with tasks Polling, pools with orphan candidates, and at the first poll every
+        pool (oVirt asks each SPM for its existing tasks when it starts)."""
+        targets = dict.fromkeys(pools)
+        targets.update(dict.fromkeys(sorted(self.orphans.pools())))
+        if not self._discovered:
+            self._discovered = True
+            targets.update(dict.fromkeys(in_flight.storage_pools(self.database)))
+        return list(targets)
 
     def _storage_tasks(self) -> tuple[Polled, Unsettled]:
         if self._stale:
@@ -114,6 +128,9 @@ class StoragePolls:
             log.warning("the SPM of pool %s did not answer: %s", pool_id, error)
             return
         self.retries.succeeded(pool_id)
+        polled = {t.vdsm_task_id for t in tasks}
+        for vdsm_task_id in self.orphans.seen(pool_id, reports, polled):
+            self._adopt(uow, events, pool_id, vdsm_task_id)
         now = self.ports.clock.now()
         by_vdsm_id = {t.task_id: t.vdsm_task_id for t in tasks}
         for task_id in task_tracking.changed(self.ports, tasks, reports, now):
@@ -132,6 +149,28 @@ class StoragePolls:
             return
         for event in events[mark:]:
             self.due.observe(event)  # type: ignore[arg-type]
+
+    def _adopt(
+        self, uow: UnitOfWork, events: list[object], pool_id: UUID, vdsm_task_id: str
+    ) -> None:
+        """An SPM task no AsyncTask recorded for the whole grace: recorded as oVirt's Unknown
+        task and polled from the next poll on; nothing of it is due work for a command."""
+        mark = len(events)
+        try:
+            with uow.savepoint():
+                adopted = orphans.adopt(self.ports, uow, pool_id, vdsm_task_id)
+        except Exception as error:
+            del events[mark:]
+            log.warning("could not adopt SPM task %s", vdsm_task_id, exc_info=error)
+            return
+        if adopted:
+            log.warning(
+                "SPM task %s of pool %s has been unknown for %.0f s: no command recorded it; "
+                "adopted as a task of ActionType Unknown, polled and cleared once it ends",
+                vdsm_task_id,
+                pool_id,
+                self.orphans.grace,
+            )
 
     def sweep(self) -> None:
         """The callback poller's safety net: each callback command re-checked with back-off."""
