@@ -40,40 +40,28 @@ class OrphanWatch:
     database: sa.Engine
     monotonic: Callable[[], float]
     grace: float
-    _since: dict[str, tuple[UUID, float]] = field(default_factory=dict)
-    """Candidates: SPM task id → (pool, when this engine first saw it unknown)."""
-    _recorded: dict[str, UUID] = field(default_factory=dict)
-    """SPM task ids seen recorded, by pool, while the SPM reports them: not asked again."""
+    _since: dict[UUID, dict[str, float]] = field(default_factory=dict)
+    """Candidates by pool: SPM task id → when this engine first saw it unknown."""
+    _recorded: dict[UUID, set[str]] = field(default_factory=dict)
+    """SPM task ids known recorded, by pool, while the SPM reports them: a task polled once
+    and ended but not yet cleared is not looked up again."""
 
     def pools(self) -> set[UUID]:
         """Pools with candidates: polled each interval until these are adopted or gone."""
-        return {pool for pool, _ in self._since.values()}
+        return {pool for pool, candidates in self._since.items() if candidates}
 
     def seen(self, pool_id: UUID, reported: Iterable[str], polled: set[str]) -> list[str]:
         """One report of the pool's SPM; ``polled`` are the ids the poll itself tracks.
         Returns the candidates whose grace has passed, to adopt now."""
         now = self.monotonic()
         ids = set(reported)
-        self._forget(pool_id, ids)
-        unknown = ids - polled - self._recorded.keys()
+        known = (self._recorded.get(pool_id, set()) | polled) & ids
+        unknown = ids - known
         if unknown:
-            recorded = in_flight.recorded_vdsm_tasks(self.database, unknown)
-            self._recorded.update(dict.fromkeys(recorded, pool_id))
-            unknown -= recorded
-        for vdsm_task_id in unknown - self._since.keys():
-            self._since[vdsm_task_id] = (pool_id, now)
-        for vdsm_task_id in ids - unknown:
-            self._since.pop(vdsm_task_id, None)
-        return sorted(v for v in unknown if now - self._since[v][1] >= self.grace)
-
-    def _forget(self, pool_id: UUID, reported: set[str]) -> None:
-        """Ids of this pool its SPM no longer reports (cleared, or never ours to wait for)."""
-        for table in (self._since, self._recorded):
-            gone = [v for v, entry in table.items() if _pool(entry) == pool_id]
-            for vdsm_task_id in gone:
-                if vdsm_task_id not in reported:
-                    del table[vdsm_task_id]
-
-
-def _pool(entry: tuple[UUID, float] | UUID) -> UUID:
-    return entry[0] if isinstance(entry, tuple) else entry
+            found = in_flight.recorded_vdsm_tasks(self.database, unknown)
+            known |= found
+            unknown -= found
+        self._recorded[pool_id] = known
+        since = self._since.get(pool_id, {})
+        self._since[pool_id] = {v: since.get(v, now) for v in unknown}
+        return sorted(v for v, t in self._since[pool_id].items() if now - t >= self.grace)
