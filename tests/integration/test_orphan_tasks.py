@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+import pytest
 import sqlalchemy as sa
 
 from tasktrail.domain.model.async_task.aggregate import AsyncTask
@@ -19,6 +20,7 @@ from tasktrail.runners.engine_loop import EngineLoop
 from tasktrail.runners.follower import Follower
 from tasktrail.runners.orphan_watch import MIN_GRACE
 from tasktrail.runners.simulated_spm import SimulatedSpm
+from tests.deployment import Deployment
 from tests.scenario import Scenario
 
 TASK_SECONDS = 30.0
@@ -197,3 +199,39 @@ def test_an_adopted_task_gives_way_to_a_command_that_claims_it(database_url: str
     uow.commit()
     assert world.names_of(adopted_id(orphan))[-1] == "Dropped"
     assert [t["task_id"] for t in world.spm.list_tasks()] == [orphan]
+
+
+def test_a_failed_clear_of_an_adopted_task_is_tried_again(database_url: str) -> None:
+    world = world_with_spm(database_url)
+    pool = world.add_pool()
+    disk = uuid4()
+    world.spm.inject_fault(disk, "clear")
+    orphan = str(uuid4())
+    world.spm.create_task(pool, orphan, AsyncTaskType.DELETE_IMAGE, disk)
+    monotonic = Monotonic()
+    world.loop = world.new_loop(monotonic=monotonic)
+    world.loop.step()
+    monotonic.now += MIN_GRACE + 1
+    world.clock.advance(TASK_SECONDS + 1)
+    world.drive()
+    assert world.names_of(adopted_id(orphan))[-2:] == ["ClearFailed", "Cleared"]
+    assert async_tasks(world) == []
+    assert world.spm.list_tasks() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(120)
+def test_a_serving_engine_leaves_an_orphan_alone_within_the_grace(pg_url: str) -> None:
+    """A real ``serve`` asks the pool's SPM at its first poll, sees the orphan, and exits idle
+    without adopting it: the grace has not passed."""
+    deployment = Deployment(pg_url, spm_task_seconds=0.2, poll_interval=0.05)
+    pool = UUID(deployment.pool)
+    orphan = str(uuid4())
+    deployment.spm.create_task(pool, orphan, AsyncTaskType.DELETE_IMAGE, uuid4())
+    ((vm_id, _),) = deployment.vms(1, disks=1)
+    root = deployment.validate_removal(vm_id)
+    code, err = deployment.serve_until_idle()
+    assert code == 0, err
+    assert deployment.store.load(Command, root).state.value == "ENDED_SUCCESSFULLY"
+    assert deployment.store.events_of(adopted_id(orphan)) == []
+    assert [t["task_id"] for t in deployment.spm.list_tasks()] == [orphan]
