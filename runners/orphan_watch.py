@@ -1,7 +1,8 @@
 """Which SPM tasks no AsyncTask records, and since when: the orphans an engine may adopt.
 
 Every poll of a pool (SPMGetAllTasksStatuses lists all its tasks) and the engine's first poll
-of every pool (oVirt's addStoragePoolExistingTasks at SPM start) pass the SPM's task ids here.
+of every pool (oVirt's addStoragePoolExistingTasks at SPM start), repeated once per grace,
+pass the SPM's task ids here.
 An id no AsyncTask records is a candidate from the moment this engine first saw it, by its own
 monotonic clock; it is adopted (``domain.services.orphans``) only once it has stayed unknown
 for the grace period, so a healthy engine's task between its SPM call and its save, or a

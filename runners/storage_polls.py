@@ -59,8 +59,10 @@ class StoragePolls:
         self._tasks: tuple[Polled, Unsettled] = ({}, [])
         self._stale = True
         self.orphans = OrphanWatch(database, monotonic, grace_for(poll_interval))
-        self._discovered = False
-        """Whether the first poll asked every pool's SPM (addStoragePoolExistingTasks)."""
+        self._next_discovery = 0.0
+        """When every pool's SPM is next asked for its tasks (monotonic): at the first poll
+        (addStoragePoolExistingTasks), then once per grace, which also covers pools taken
+        over from another engine and an SPM that did not answer."""
 
     def tasks_changed(self) -> None:
         """An event of a storage task was stored or followed: read the tasks again."""
@@ -91,20 +93,20 @@ class StoragePolls:
             return
         pools, unsettled = self._storage_tasks()
         self.due.add("tasks_ended", *(t for t, root in unsettled if self.leases.owns(root)))
-        for pool_id in self._pools_to_poll(pools):
+        for pool_id in self._pools_to_poll(pools, now):
             if self.leases.owns(pool_id) and self.retries.allowed(pool_id, now):
                 self._poll_pool(uow, events, pool_id, pools.get(pool_id, []))
         self._polling = bool(pools or unsettled or self.orphans.pools())
         if self._polling:
             self._next_poll = now + self.poll_interval
 
-    def _pools_to_poll(self, pools: Polled) -> list[UUID]:
-        """Pools with tasks Polling, pools with orphan candidates, and at the first poll every
-        pool (oVirt asks each SPM for its existing tasks when it starts)."""
+    def _pools_to_poll(self, pools: Polled, now: float) -> list[UUID]:
+        """Pools with tasks Polling, pools with orphan candidates, and now and then every pool
+        (oVirt asks each SPM for its existing tasks when it starts)."""
         targets = dict.fromkeys(pools)
         targets.update(dict.fromkeys(sorted(self.orphans.pools())))
-        if not self._discovered:
-            self._discovered = True
+        if now >= self._next_discovery:
+            self._next_discovery = now + self.orphans.grace
             targets.update(dict.fromkeys(in_flight.storage_pools(self.database)))
         return list(targets)
 

@@ -235,3 +235,25 @@ def test_a_serving_engine_leaves_an_orphan_alone_within_the_grace(pg_url: str) -
     assert deployment.store.load(Command, root).state.value == "ENDED_SUCCESSFULLY"
     assert deployment.store.events_of(adopted_id(orphan)) == []
     assert [t["task_id"] for t in deployment.spm.list_tasks()] == [orphan]
+
+
+def test_an_orphan_on_an_idle_pool_is_found_by_the_next_look_at_every_pool(
+    database_url: str,
+) -> None:
+    """Every pool's SPM is asked at the first poll and again once per grace (pools taken over,
+    an SPM that did not answer): an orphan left later on a pool with nothing in flight."""
+    world = world_with_spm(database_url)
+    pool = world.add_pool()
+    monotonic = Monotonic()
+    world.loop = world.new_loop(monotonic=monotonic)
+    world.loop.step()
+    orphan = leave_orphan(world, pool)
+    monotonic.now += 1
+    world.loop.step()
+    assert world.loop.polls.orphans.pools() == set()
+    monotonic.now += MIN_GRACE
+    world.loop.step()
+    assert world.loop.polls.orphans.pools() == {pool}
+    monotonic.now += MIN_GRACE
+    world.loop.step()
+    assert [str(r.vdsm_task_id) for r in async_tasks(world)] == [orphan]
