@@ -5,6 +5,10 @@ what changed is recorded in the round's unit of work and fed to the round's due 
 The sweep is the callback poller's safety net: every callback command is re-checked, with
 back-off. What to poll is read from the read model only after an event of a storage task was
 stored or followed, so a poll in which nothing changed reads nothing.
+
+The SPM's answer lists every task of the pool: one that no AsyncTask records is an orphan
+candidate (``runners.orphan_watch``), adopted as oVirt's Unknown task once its grace has passed
+(``domain.services.orphans``) by the engine holding the pool.
 """
 
 from __future__ import annotations
