@@ -113,6 +113,23 @@ def unsettled_tasks(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID
         return [(r[0], r[1]) for r in connection.execute(query)]
 
 
+def recorded_vdsm_tasks(
+    engine: sa.Engine, vdsm_task_ids: set[str], tables: Tables = LIVE
+) -> set[str]:
+    """Which of these SPM task ids an AsyncTask records (any state until it is cleared)."""
+    t = tables.tt_async_task
+    query = sa.select(t.c.vdsm_task_id).where(t.c.vdsm_task_id.in_(sorted(vdsm_task_ids)))
+    with engine.connect() as connection:
+        return set(connection.execute(query).scalars())
+
+
+def storage_pools(engine: sa.Engine, tables: Tables = LIVE) -> list[UUID]:
+    """Every storage pool, whose SPM an engine asks for its tasks when it starts."""
+    p = tables.tt_storage_pool
+    with engine.connect() as connection:
+        return list(connection.execute(sa.select(p.c.id)).scalars())
+
+
 def callback_commands(engine: sa.Engine, tables: Tables = LIVE) -> list[tuple[UUID, UUID]]:
     """(command, root) of every callback command not yet ended: what the sweep re-checks."""
     c = tables.tt_command

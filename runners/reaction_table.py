@@ -7,13 +7,17 @@ unit of work and may return follow-ups: more work due in the same round.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from uuid import UUID
 
+from tasktrail.domain.model.async_task.aggregate import AsyncTask
 from tasktrail.domain.model.command.aggregate import Command
-from tasktrail.domain.services import reactions, task_tracking
+from tasktrail.domain.services import orphans, reactions, task_tracking
 from tasktrail.domain.services.execution import execute
 from tasktrail.domain.services.ports import Ports, UnitOfWork
+
+log = logging.getLogger("tasktrail.engine")
 
 KINDS = ("execute", "tasks_ended", "advance", "ended")
 """The kinds of due work decided in a round, in the order a round takes them."""
@@ -40,11 +44,32 @@ def _ended(ports: Ports, uow: UnitOfWork, command_id: UUID) -> FollowUps:
 
 
 def _task_ended(ports: Ports, uow: UnitOfWork, task_id: UUID) -> FollowUps:
-    """A task ended: its command may advance; a task outliving its command is cleared."""
+    """A task ended: its command may advance; a task outliving its command is cleared.
+
+    An adopted orphan has no command: it is cleared at once (``orphans``).
+    """
+    if orphans.is_adopted(uow.get(AsyncTask, task_id)):
+        return [("clear", task_id)]
     command_id = reactions.command_of_task(uow, task_id)
     if uow.get(Command, command_id).state.is_ended:
         return [("clear", task_id)]
     return [("advance", command_id)]
+
+
+def _clear(ports: Ports, uow: UnitOfWork, task_id: UUID) -> bool:
+    """SPMClearTask; an adopted orphan's clear is logged, as nothing else records its end."""
+    cleared = task_tracking.clear(ports, uow, task_id)
+    task = uow.get(AsyncTask, task_id)
+    if cleared and orphans.is_adopted(task):
+        log.warning(
+            "orphan SPM task %s of pool %s ended %s/%s and is cleared (ActionType Unknown: "
+            "no command ended)",
+            task.vdsm_task_id,
+            task.storage_pool_id,
+            task.status.value,
+            task.result.value,
+        )
+    return cleared
 
 
 REACTIONS: dict[str, Reaction] = {
@@ -53,5 +78,5 @@ REACTIONS: dict[str, Reaction] = {
     "ended": _ended,
     "tasks_ended": _task_ended,
     "submit": task_tracking.submit,
-    "clear": task_tracking.clear,
+    "clear": _clear,
 }

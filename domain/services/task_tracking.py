@@ -21,6 +21,7 @@ from tasktrail.domain.model.async_task.machine import (
 from tasktrail.domain.model.command.aggregate import Command
 from tasktrail.domain.model.command.machine import CommandStatus
 from tasktrail.domain.model.step.aggregate import Step
+from tasktrail.domain.services import orphans
 from tasktrail.domain.services.ending import settle_and_end
 from tasktrail.domain.services.ids import task_id_for
 from tasktrail.domain.services.job_tracking import end_step
@@ -73,7 +74,7 @@ def changed(
 def record_report(ports: Ports, uow: UnitOfWork, task_id: UUID, report: TaskReport | None) -> bool:
     """One task's news from a poll; True when the task has now ended."""
     task = uow.get(AsyncTask, task_id)
-    if task.state is not AsyncTaskState.POLLING:
+    if task.state is not AsyncTaskState.POLLING or orphans.give_way(ports, uow, task):
         return False
     cause = ports.cause_for(task, task.command_id)
     if report is None:
@@ -198,9 +199,12 @@ def clear(ports: Ports, uow: UnitOfWork, task_id: UUID) -> bool:
     """SPMClearTask once the task's command has ended; True when the task is now Cleared.
 
     A task the SPM no longer knows counts as cleared: that is what a clear whose answer was
-    lost looks like afterwards. A failed clear is recorded and retried later.
+    lost looks like afterwards. A failed clear is recorded and retried later. An adopted
+    orphan has no command: it is cleared once it has ended (``orphans``).
     """
     task = uow.get(AsyncTask, task_id)
+    if orphans.is_adopted(task):
+        return task.state in _TO_CLEAR and orphans.clear(ports, uow, task)
     if task.state not in _TO_CLEAR or not uow.get(Command, task.command_id).state.is_ended:
         return False
     cause = ports.cause_for(task, task.command_id)
