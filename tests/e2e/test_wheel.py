@@ -11,16 +11,12 @@ import sys
 import tomllib
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = Path(__file__).with_name("readme_tour.py")
 
 
-@pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def installed(work: Path) -> Path:
     """An empty virtualenv with the wheel of this checkout installed, as ``pip install`` does."""
-    work = tmp_path_factory.mktemp("wheel")
     pip_wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", work / "dist"]
     subprocess.run([*pip_wheel, ROOT], check=True, capture_output=True)
     made = work / "venv"
@@ -37,7 +33,15 @@ def _python(venv: Path, code: str) -> str:
     return done.stdout + done.stderr
 
 
-def test_the_wheel_installs_only_the_tasktrail_package_and_its_script(venv: Path) -> None:
+def test_the_wheel_installs_one_package_whose_script_runs_the_readme_tour(tmp_path: Path) -> None:
+    """One test, so that the virtualenv is built once however the suite is spread over workers."""
+    venv = installed(tmp_path)
+    only_tasktrail_and_its_script(venv)
+    the_console_script_runs(venv)
+    the_readme_tour_runs_as_written(venv, tmp_path / "tour")
+
+
+def only_tasktrail_and_its_script(venv: Path) -> None:
     files = _python(venv, "import importlib.metadata as m; print(*m.files('tasktrail'))").split()
     scripts = {Path(f).name for f in files if f.startswith("..")}
     assert {f.split("/")[0] for f in files if not f.startswith("..")} == {
@@ -49,14 +53,15 @@ def test_the_wheel_installs_only_the_tasktrail_package_and_its_script(venv: Path
         assert "ModuleNotFoundError" in _python(venv, f"import {stray}"), stray
 
 
-def test_the_console_script_runs_from_the_installed_package(venv: Path) -> None:
+def the_console_script_runs(venv: Path) -> None:
     shown = subprocess.run(
         [venv / "bin" / "tasktrail", "--version"], capture_output=True, text=True, check=True
     )
     assert shown.stdout.strip() == "tasktrail 0.1.0"
 
 
-def test_the_readme_tour_runs_as_written_from_the_wheel(venv: Path, tmp_path: Path) -> None:
+def the_readme_tour_runs_as_written(venv: Path, folder: Path) -> None:
+    folder.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "TASKTRAIL_DB"}
     env |= {"COLUMNS": "80", "TASKTRAIL_SPM_TASK_SECONDS": "0", "TASKTRAIL_POLL_INTERVAL": "0.01"}
     done = subprocess.run(
@@ -64,7 +69,7 @@ def test_the_readme_tour_runs_as_written_from_the_wheel(venv: Path, tmp_path: Pa
         check=False,
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=folder,
         env=env,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
